@@ -1,0 +1,55 @@
+import { z } from "zod";
+
+// The environment, parsed once. Every variable is documented in .env.example.
+// A missing or malformed variable stops start-up with a message that names it.
+
+const int = (def: number, min: number, max: number) =>
+  z.coerce.number().int().min(min).max(max).default(def);
+
+const schema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  DATABASE_URL: z
+    .string({ error: "is required (a postgres:// connection URL)" })
+    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL"),
+  /** Bearer secret for every machine endpoint (cron tick, manual tick, enqueue, stats). */
+  CRON_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
+  /** Secret for the /jobs dashboard sign-in in production. */
+  DASHBOARD_SECRET: z.string().min(12, "must be at least 12 characters").optional(),
+  /** Connections per instance. Small: a tick needs about one per five concurrent jobs. */
+  DB_POOL_MAX: int(5, 1, 100),
+  /** Jobs one tick runs at once. */
+  TICK_CONCURRENCY: int(10, 1, 500),
+  /** Jobs one claim statement takes. */
+  TICK_BATCH_SIZE: int(10, 1, 1000),
+  /** Overrides the tick's time budget (ms); by default maxDuration minus a safety margin. */
+  TICK_BUDGET_MS: z.coerce.number().int().min(100).max(800_000).optional(),
+  /** A lease lasts the job's timeout plus this, so finalizing never races a rescue. */
+  LEASE_GRACE_MS: int(15_000, 0, 3_600_000),
+});
+
+export type Env = z.infer<typeof schema>;
+
+export class EnvError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`Invalid environment:\n${problems.map((p) => `  - ${p}`).join("\n")}\nSee .env.example.`);
+    this.name = "EnvError";
+  }
+}
+
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  // An empty variable is treated as unset, as most hosts' dashboards cannot store "nothing".
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== ""));
+  const parsed = schema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new EnvError(parsed.error.issues.map((i) => `${i.path.join(".")} ${i.message}`));
+  }
+  return parsed.data;
+}
+
+let cached: Env | undefined;
+
+/** The process environment, validated on first use (not at import, so `next build` needs none). */
+export function env(): Env {
+  cached ??= parseEnv(process.env);
+  return cached;
+}

@@ -1,0 +1,6 @@
+import { createRegistry } from "../jobs/define.ts";
+import { processUpload } from "./process-upload.ts";
+import { sendEmail } from "./send-email.ts";
+
+/** Every job type of this app. Add yours here. */
+export const registry = createRegistry([sendEmail, processUpload]);

@@ -1,0 +1,102 @@
+import { backoffDelay } from "./backoff.ts";
+import type { AnyJobType, JobContext } from "./define.ts";
+import { errorMessage, NonRetryableError, toIssues } from "./errors.ts";
+import type { Job } from "./types.ts";
+
+/** Why a running job's signal fired. */
+export type StopKind = "timeout" | "cancelled" | "lost" | "shutdown";
+
+/** The signal's reason, so a handler can tell a timeout from a cancel. */
+export class JobStopped extends Error {
+  constructor(public readonly kind: StopKind, message: string) {
+    super(message);
+    this.name = "JobStopped";
+  }
+}
+
+/** A run ends in exactly one outcome; finalizing maps each to one transition. */
+export type Outcome =
+  | { kind: "completed"; result: unknown }
+  | { kind: "retry"; error: string; delayMs: number }
+  | { kind: "failed"; error: string }
+  /** Worker shutdown: hand the attempt back uncounted. */
+  | { kind: "released" }
+  /** Cancelled, or lease lost, while running: the row already moved on; write nothing. */
+  | { kind: "discarded"; why: "cancelled" | "lost"; reason: string };
+
+export interface Execution {
+  outcome: Promise<Outcome>;
+  stop(kind: StopKind, message: string): void;
+}
+
+export interface ExecuteOptions {
+  /** Epoch ms after which the tick must not be running anything. */
+  deadline: number;
+  progress: JobContext["progress"];
+  db: JobContext["db"];
+  random?: () => number;
+}
+
+/**
+ * execute: resolve the type, re-validate the payload, run the handler under an AbortSignal
+ * that fires at min(timeout, deadline), and normalize whatever happens into one Outcome.
+ * A handler that ignores its signal is raced: at the timeout the outcome is decided, and
+ * whatever it returns later is discarded. Never rejects.
+ */
+export function executeJob(job: Job, def: AnyJobType | undefined, o: ExecuteOptions): Execution {
+  const controller = new AbortController();
+  const stop = (kind: StopKind, message: string) => {
+    if (!controller.signal.aborted) controller.abort(new JobStopped(kind, message));
+  };
+  return { outcome: run(job, def, o, controller, stop), stop };
+}
+
+async function run(
+  job: Job,
+  def: AnyJobType | undefined,
+  o: ExecuteOptions,
+  controller: AbortController,
+  stop: Execution["stop"],
+): Promise<Outcome> {
+  if (!def) return { kind: "failed", error: `unknown job type "${job.type}": no handler is registered for it` };
+
+  const parsed = def.schema.safeParse(job.payload);
+  if (!parsed.success) {
+    // Retrying cannot fix a payload; fail once, with the reason, and keep the remaining attempts.
+    const issues = toIssues(parsed.error).map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`);
+    return { kind: "failed", error: `payload no longer matches the schema of "${job.type}": ${issues.join("; ")}` };
+  }
+
+  const limitMs = Math.max(0, Math.min(job.timeoutMs, o.deadline - Date.now()));
+  const timer = setTimeout(() => stop("timeout", `timed out after ${limitMs} ms (attempt ${job.attempts} of ${job.maxAttempts})`), limitMs);
+  const stopped = new Promise<JobStopped>((resolve) =>
+    controller.signal.addEventListener("abort", () => resolve(controller.signal.reason as JobStopped), { once: true }),
+  );
+  const ctx: JobContext = { signal: controller.signal, job, db: o.db, progress: o.progress };
+  const handled = Promise.resolve()
+    .then(() => def.handler(parsed.data, ctx))
+    .then(
+      (result) => ({ ok: true as const, result }),
+      (error: unknown) => ({ ok: false as const, error }),
+    );
+
+  try {
+    const first = await Promise.race([handled, stopped]);
+    if (first instanceof JobStopped) {
+      if (first.kind === "shutdown") return { kind: "released" };
+      if (first.kind === "cancelled" || first.kind === "lost") return { kind: "discarded", why: first.kind, reason: first.message };
+      return failure(job, def, first.message, false, o.random);
+    }
+    if (first.ok) return { kind: "completed", result: first.result };
+    return failure(job, def, errorMessage(first.error), first.error instanceof NonRetryableError, o.random);
+  } finally {
+    clearTimeout(timer);
+    // Tell a still-running handler to give up, so its work stops even though its result is discarded.
+    stop("timeout", "the attempt already ended");
+  }
+}
+
+function failure(job: Job, def: AnyJobType, error: string, permanent: boolean, random?: () => number): Outcome {
+  if (permanent || job.attempts >= job.maxAttempts) return { kind: "failed", error };
+  return { kind: "retry", error, delayMs: backoffDelay(job.attempts, def.backoff, random) };
+}

@@ -1,0 +1,234 @@
+import os from "node:os";
+import { randomBytes } from "node:crypto";
+import type { Db } from "../db.ts";
+import type { PrismaClient } from "../generated/prisma/client.ts";
+import { claimJobs, countSkippedForBudget } from "./claim.ts";
+import type { Registry } from "./define.ts";
+import { executeJob, type Execution, type Outcome } from "./execute.ts";
+import { completeAttempts, failAttempt, releaseAttempts, retryAttempt, type Attempt } from "./finalize.ts";
+import { runMaintenance } from "./maintenance.ts";
+import { progressWriter } from "./progress.ts";
+import { watchRunning } from "./watch.ts";
+import type { Job, TickReport } from "./types.ts";
+
+export interface TickOptions {
+  /** Time this tick may take, ms. It never starts a job whose timeout does not fit in what is left. */
+  budgetMs: number;
+  /** Jobs one claim statement takes. Default 10. */
+  batchSize?: number;
+  /** Jobs run at once. Default 10. */
+  concurrency?: number;
+  /** Written into every lease; stable per worker process. Default: host-pid-random. */
+  workerId?: string;
+  /** Run only these job types. */
+  types?: string[];
+  /** Lease = timeout + graceMs. Default 15 s. */
+  graceMs?: number;
+  /** Skip maintenance (rescue, schedules, dependencies, retention). Default: run it. */
+  skipMaintenance?: boolean;
+  /** Aborting stops claiming; running jobs get `shutdownGraceMs` to finish, then are released. */
+  signal?: AbortSignal;
+  /** Default 10 s. */
+  shutdownGraceMs?: number;
+  /** How often running jobs are checked for a cancel or a lost lease, ms. Default 2000. */
+  watchIntervalMs?: number;
+  /** Injected clock for every SQL timestamp (tests); default the database's now(). */
+  now?: Date;
+  /** One event per finished attempt, for structured logs. */
+  onJob?: (event: JobEvent) => void;
+  random?: () => number;
+}
+
+export interface JobEvent {
+  id: string;
+  type: string;
+  attempt: number;
+  outcome: Outcome["kind"] | "lost";
+  durationMs: number;
+  error?: string;
+}
+
+export function defaultWorkerId(): string {
+  return `${os.hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`;
+}
+
+/**
+ * tick: maintenance, then claim/execute/finalize until the budget is spent or nothing
+ * claimable fits. The cron route, the manual trigger, the kick, the worker and the tests all
+ * run this one function.
+ *
+ * Errors: a finalize write that fails (the database went away) leaves the job processing
+ * under its lease, so rescue brings it back: at-least-once, never lost. The tick still lets
+ * every running job settle, then rethrows the first database error so callers can report it.
+ */
+export async function runTick(db: Db, registry: Registry, options: TickOptions): Promise<TickReport> {
+  const started = Date.now();
+  const deadline = started + options.budgetMs;
+  const workerId = options.workerId ?? defaultWorkerId();
+  const batchSize = options.batchSize ?? 10;
+  const concurrency = options.concurrency ?? 10;
+  const graceMs = options.graceMs ?? 15_000;
+  const now = options.now;
+  const report: TickReport = {
+    workerId, claimed: 0, completed: 0, retried: 0, failed: 0, rescued: 0, lost: 0, released: 0,
+    cancelled: 0, skippedForBudget: 0, maintenance: {}, durationMs: 0,
+  };
+
+  if (!options.skipMaintenance) {
+    const m = await runMaintenance(db, { now });
+    report.rescued = m.rescued;
+    report.maintenance = m.steps;
+  }
+
+  const running = new Map<string, { job: Job; exec: Execution; done: Promise<void> }>();
+  const completer = new Completer(db, workerId, now);
+  let firstError: unknown;
+  let wake: () => void = () => {};
+  const woken = () => new Promise<void>((resolve) => (wake = resolve));
+
+  const finalize = async (job: Job, outcome: Outcome, startedAt: number) => {
+    const a: Attempt = { id: job.id, attempt: job.attempts };
+    let landed = true;
+    try {
+      switch (outcome.kind) {
+        case "completed":
+          landed = await completer.complete(a, outcome.result);
+          if (landed) report.completed++;
+          break;
+        case "retry":
+          landed = await retryAttempt(db, workerId, a, outcome.error, outcome.delayMs, now);
+          if (landed) report.retried++;
+          break;
+        case "failed":
+          landed = await failAttempt(db, workerId, a, outcome.error, now);
+          if (landed) report.failed++;
+          break;
+        case "released":
+          landed = (await releaseAttempts(db, workerId, [a], now)).has(a.id);
+          if (landed) report.released++;
+          break;
+        case "discarded":
+          if (outcome.why === "cancelled") report.cancelled++;
+          else landed = false;
+          break;
+      }
+    } catch (err) {
+      firstError ??= err;
+      landed = true; // not lost: the lease is intact and rescue will bring the job back
+      console.error(`[cronbound] finalizing job ${job.id} (${outcome.kind}) failed; its lease will expire and it will be retried:`, err);
+    }
+    if (!landed) report.lost++;
+    options.onJob?.({
+      id: job.id, type: job.type, attempt: job.attempts, outcome: landed ? outcome.kind : "lost",
+      durationMs: Date.now() - startedAt, error: "error" in outcome ? outcome.error : undefined,
+    });
+  };
+
+  const start = (job: Job) => {
+    const startedAt = Date.now();
+    const progress = progressWriter(db, workerId, job, now);
+    const exec = executeJob(job, registry.get(job.type), {
+      deadline,
+      progress: progress.report,
+      db: db as PrismaClient,
+      random: options.random,
+    });
+    const done = exec.outcome
+      .then(async (outcome) => {
+        await progress.flush().catch(() => {});
+        await finalize(job, outcome, startedAt);
+      })
+      .finally(() => {
+        running.delete(job.id);
+        wake();
+      });
+    running.set(job.id, { job, exec, done });
+  };
+
+  // Worker shutdown: stop claiming at once; after the grace period, stop what still runs.
+  let stopping = options.signal?.aborted ?? false;
+  let shutdownTimer: NodeJS.Timeout | undefined;
+  const onAbort = () => {
+    stopping = true;
+    wake();
+    shutdownTimer = setTimeout(() => {
+      for (const r of running.values()) r.exec.stop("shutdown", "worker shutting down");
+    }, options.shutdownGraceMs ?? 10_000);
+  };
+  if (stopping) onAbort();
+  else options.signal?.addEventListener("abort", onAbort, { once: true });
+
+  const watcher = watchRunning(db, workerId, () => running, options.watchIntervalMs ?? 2_000);
+
+  // Refill when half the slots are free, so a busy tick claims in batches, not one by one.
+  const refillAt = Math.max(1, Math.floor(Math.min(batchSize, concurrency) / 2));
+  let drained = false;
+  try {
+    while (!stopping && firstError === undefined) {
+      const left = deadline - Date.now();
+      if (left <= 0) break;
+      const free = concurrency - running.size;
+      if (!drained && free > 0 && (running.size === 0 || free >= refillAt)) {
+        const limit = Math.min(batchSize, free);
+        const jobs = await claimJobs(db, { workerId, limit, maxTimeoutMs: left, graceMs, types: options.types, now });
+        report.claimed += jobs.length;
+        for (const job of jobs) start(job);
+        if (jobs.length === limit) continue;
+        drained = true; // nothing more claimable right now; look again when a job ends
+      }
+      if (running.size === 0) break;
+      const signal = woken();
+      await signal;
+      drained = false;
+    }
+  } catch (err) {
+    firstError ??= err;
+  } finally {
+    await Promise.all([...running.values()].map((r) => r.done));
+    await completer.idle();
+    watcher.stop();
+    clearTimeout(shutdownTimer);
+    options.signal?.removeEventListener("abort", onAbort);
+  }
+
+  if (firstError !== undefined) throw firstError;
+  if (!stopping) report.skippedForBudget = await countSkippedForBudget(db, Math.max(0, deadline - Date.now()), options.types, now);
+  report.durationMs = Date.now() - started;
+  return report;
+}
+
+/**
+ * Batches completions: a job that finishes while a completion write is in flight waits for
+ * it and goes out with the others in the next statement. Idle, a completion is written at
+ * once; busy, N finishing jobs cost one round trip instead of N. Each row is still fenced.
+ */
+class Completer {
+  private queue: { a: Attempt; result: unknown; resolve: (ok: boolean) => void; reject: (e: unknown) => void }[] = [];
+  private flushing: Promise<void> | null = null;
+
+  constructor(private db: Db, private workerId: string, private now?: Date) {}
+
+  complete(a: Attempt, result: unknown): Promise<boolean> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ a, result, resolve, reject });
+      this.flushing ??= this.flush();
+    });
+  }
+
+  async idle(): Promise<void> {
+    while (this.flushing) await this.flushing;
+  }
+
+  private async flush(): Promise<void> {
+    while (this.queue.length) {
+      const batch = this.queue.splice(0, 500);
+      try {
+        const done = await completeAttempts(this.db, this.workerId, batch.map((b) => ({ ...b.a, result: b.result })), this.now);
+        for (const b of batch) b.resolve(done.has(b.a.id));
+      } catch (err) {
+        for (const b of batch) b.reject(err);
+      }
+    }
+    this.flushing = null;
+  }
+}

@@ -1,0 +1,71 @@
+import { z } from "zod";
+import { createRegistry, defineJob } from "../../lib/jobs/define.ts";
+import { NonRetryableError } from "../../lib/jobs/errors.ts";
+import { sleep } from "../../lib/jobs/sleep.ts";
+
+// Job types for engine tests. Each records what happened in the `effects` table (created by
+// `createEffectsTable`), so a test can count executions independently of the job's own row.
+
+export const EFFECTS_SQL = `CREATE TABLE IF NOT EXISTS effects (
+  id bigserial PRIMARY KEY, job_id bigint NOT NULL, attempt int NOT NULL, kind text NOT NULL,
+  at timestamptz NOT NULL DEFAULT clock_timestamp())`;
+
+async function record(db: { $executeRaw: (s: TemplateStringsArray, ...v: unknown[]) => Promise<number> }, jobId: string, attempt: number, kind: string) {
+  await db.$executeRaw`INSERT INTO effects (job_id, attempt, kind) VALUES (${jobId}::bigint, ${attempt}, ${kind})`;
+}
+
+export const noop = defineJob({
+  name: "noop",
+  schema: z.object({ n: z.number().int().optional() }),
+  timeoutMs: 5_000,
+  handler: async (payload) => ({ n: payload.n ?? null }),
+});
+
+/** Records its start, sleeps `ms` honouring its signal, records its end. */
+export const work = defineJob({
+  name: "work",
+  schema: z.object({ ms: z.number().int().min(0) }),
+  timeoutMs: 5_000,
+  async handler(payload, { signal, job, db }) {
+    await record(db, job.id, job.attempts, "start");
+    await sleep(payload.ms, signal);
+    await record(db, job.id, job.attempts, "end");
+    return { slept: payload.ms };
+  },
+});
+
+/** Ignores its signal entirely: only the executor's race can stop waiting for it. */
+export const stubborn = defineJob({
+  name: "stubborn",
+  schema: z.object({ ms: z.number().int().min(0) }),
+  timeoutMs: 200,
+  maxAttempts: 2,
+  backoff: { baseMs: 10, jitter: 0 },
+  async handler(payload, { job, db }) {
+    await new Promise((r) => setTimeout(r, payload.ms));
+    await record(db, job.id, job.attempts, "late-end");
+    return "late";
+  },
+});
+
+export const failing = defineJob({
+  name: "failing",
+  schema: z.object({ permanent: z.boolean().default(false) }),
+  timeoutMs: 1_000,
+  maxAttempts: 3,
+  backoff: { baseMs: 60_000, jitter: 0 },
+  async handler(payload, { job, db }) {
+    await record(db, job.id, job.attempts, "fail");
+    if (payload.permanent) throw new NonRetryableError("the address does not exist");
+    throw new Error(`boom on attempt ${job.attempts}`);
+  },
+});
+
+export const slowType = defineJob({
+  name: "slow-type",
+  schema: z.object({}),
+  timeoutMs: 120_000,
+  handler: async () => "ran",
+});
+
+export const testRegistry = createRegistry([noop, work, stubborn, failing, slowType]);
