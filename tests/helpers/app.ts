@@ -72,6 +72,9 @@ export async function startApp(env: Record<string, string | undefined>): Promise
       ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],
+    // Its own process group: `next start` runs the server in a child process, and stopping
+    // only the parent would leave that child serving.
+    detached: true,
   });
   proc.stdout?.on("data", (d) => (out += d));
   proc.stderr?.on("data", (d) => (out += d));
@@ -94,10 +97,23 @@ export async function startApp(env: Record<string, string | undefined>): Promise
     output: () => out,
     stop: () =>
       new Promise<void>((resolve) => {
-        if (proc.exitCode !== null) return resolve();
-        proc.once("exit", () => resolve());
-        proc.kill("SIGTERM");
-        setTimeout(() => proc.kill("SIGKILL"), 5000).unref();
+        const group = (signal: NodeJS.Signals) => {
+          try {
+            process.kill(-(proc.pid as number), signal);
+          } catch {
+            // already gone
+          }
+        };
+        if (proc.exitCode !== null) {
+          group("SIGKILL");
+          return resolve();
+        }
+        proc.once("exit", () => {
+          group("SIGKILL");
+          resolve();
+        });
+        group("SIGTERM");
+        setTimeout(() => group("SIGKILL"), 5000).unref();
       }),
   };
 }
