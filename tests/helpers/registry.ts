@@ -68,4 +68,17 @@ export const slowType = defineJob({
   handler: async () => "ran",
 });
 
-export const testRegistry = createRegistry([noop, work, stubborn, failing, slowType]);
+/** Hangs for `ms` on its first attempt (a worker about to be killed), finishes at once after. */
+export const hangsFirst = defineJob({
+  name: "hangs-first",
+  schema: z.object({ ms: z.number().int().min(0) }),
+  timeoutMs: 60_000,
+  async handler(payload, { signal, job, db }) {
+    await record(db, job.id, job.attempts, "start");
+    if (job.attempts === 1) await sleep(payload.ms, signal);
+    await record(db, job.id, job.attempts, "end");
+    return { attempt: job.attempts };
+  },
+});
+
+export const testRegistry = createRegistry([noop, work, stubborn, failing, slowType, hangsFirst]);
