@@ -88,7 +88,7 @@ describe("claim", () => {
     expect(report.claimed).toBe(1);
     expect(report.completed).toBe(1);
     expect(report.skippedForBudget).toBe(1);
-    const rows = await t.sql<{ id: string; status: string; attempts: number }>("SELECT id::text, status::text, attempts FROM jobs ORDER BY id");
+    const rows = await t.sql<{ id: string; status: string; attempts: number }>("SELECT id::text, status::text, attempts FROM jobs ORDER BY jobs.id");
     expect(rows).toEqual([
       { id: slow.job.id, status: "pending", attempts: 0 },
       { id: quick.job.id, status: "completed", attempts: 1 },

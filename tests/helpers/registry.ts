@@ -16,7 +16,7 @@ async function record(db: { $executeRaw: (s: TemplateStringsArray, ...v: unknown
 
 export const noop = defineJob({
   name: "noop",
-  schema: z.object({ n: z.number().int().optional() }),
+  schema: z.object({ n: z.number().int().optional(), text: z.string().optional() }),
   timeoutMs: 5_000,
   handler: async (payload) => ({ n: payload.n ?? null }),
 });
