@@ -25,6 +25,21 @@ const schema = z.object({
   TICK_BUDGET_MS: z.coerce.number().int().min(100).max(800_000).optional(),
   /** A lease lasts the job's timeout plus this, so finalizing never races a rescue. */
   LEASE_GRACE_MS: int(15_000, 0, 3_600_000),
+  /** npm run worker: longest one tick runs, ms. A job whose timeout is longer is never claimed by the worker. */
+  WORKER_TICK_BUDGET_MS: int(900_000, 1_000, 172_800_000),
+  /** npm run worker: pause after a tick that ran jobs, ms. */
+  WORKER_BUSY_PAUSE_MS: int(100, 0, 60_000),
+  /** npm run worker: pause after a tick that found nothing to do, ms (one claim query per pause). */
+  WORKER_IDLE_PAUSE_MS: int(2_000, 10, 600_000),
+  /** npm run worker: on SIGTERM, how long running jobs may finish before they are released, ms. */
+  WORKER_SHUTDOWN_GRACE_MS: int(8_000, 0, 3_600_000),
+  /** npm run worker: the lease owner name; default host-pid-random, fixed for the process's life. */
+  WORKER_ID: z.string().min(1).max(200).optional(),
+  /** npm run dev: how often the dev command calls GET /api/jobs/tick, ms. */
+  DEV_TICK_INTERVAL_MS: int(5_000, 100, 3_600_000),
+  /** npm run dev without DATABASE_URL: the embedded PostgreSQL's data folder and preferred port. */
+  DEV_DATABASE_DIR: z.string().min(1).default(".data/postgres"),
+  DEV_DATABASE_PORT: int(54329, 1, 65_535),
 });
 
 export type Env = z.infer<typeof schema>;
