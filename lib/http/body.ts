@@ -1,0 +1,44 @@
+import { problem } from "./respond.ts";
+
+/** Largest enqueue request body. Payloads are limited further (MAX_PAYLOAD_BYTES, 256 KiB) by enqueue. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+export type BodyResult = { ok: true; value: unknown; empty: boolean } | { ok: false; response: Response };
+
+const tooLarge = (limit: number) => ({
+  ok: false as const,
+  response: problem(413, "too_large", `request body is larger than ${limit} bytes`),
+});
+
+/**
+ * Reads a JSON body of at most `limit` bytes. A Content-Length over the limit is refused
+ * before anything is read; without one (chunked), reading stops as soon as the limit is
+ * passed, so an oversized body never sits in memory whole. An empty body is `empty: true`.
+ */
+export async function readJsonBody(request: Request, limit: number): Promise<BodyResult> {
+  const declared = request.headers.get("content-length");
+  if (declared !== null && Number(declared) > limit) return tooLarge(limit);
+
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  if (request.body) {
+    const reader = request.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > limit) {
+        await reader.cancel().catch(() => {});
+        return tooLarge(limit);
+      }
+      chunks.push(value);
+    }
+  }
+  const text = Buffer.concat(chunks).toString("utf8");
+  if (text.trim() === "") return { ok: true, value: undefined, empty: true };
+  try {
+    return { ok: true, value: JSON.parse(text), empty: false };
+  } catch (err) {
+    return { ok: false, response: problem(400, "malformed_json", `request body is not valid JSON: ${(err as Error).message}`) };
+  }
+}

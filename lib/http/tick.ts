@@ -1,0 +1,70 @@
+import { getDeadline } from "@vercel/functions";
+import { z } from "zod";
+import { env } from "../env.ts";
+import { defaultWorkerId } from "../jobs/tick.ts";
+import { toIssues } from "../jobs/errors.ts";
+import type { TickReport } from "../jobs/types.ts";
+import { queue } from "../queue.ts";
+import { tickBudgetMs } from "./budget.ts";
+import { problem } from "./respond.ts";
+
+/** Largest manual-trigger body; it only narrows the run. */
+export const MAX_TICK_BODY_BYTES = 16 * 1024;
+
+/** The manual trigger's optional body: each field narrows the run, none widens it past the platform. */
+export const tickRequestSchema = z.strictObject({
+  budgetMs: z.number().int().min(1).max(800_000).optional(),
+  batchSize: z.number().int().min(1).max(1000).optional(),
+  concurrency: z.number().int().min(1).max(500).optional(),
+  types: z.array(z.string().min(1)).min(1).max(100).optional(),
+});
+
+export type TickRequest = z.infer<typeof tickRequestSchema>;
+
+export type ParsedTickRequest = { ok: true; value: TickRequest } | { ok: false; response: Response };
+
+/** An absent body is an ordinary tick; anything else must match the schema (400 if not). */
+export function parseTickRequest(body: unknown, empty: boolean): ParsedTickRequest {
+  if (empty) return { ok: true, value: {} };
+  const parsed = tickRequestSchema.safeParse(body);
+  if (!parsed.success) {
+    return { ok: false, response: problem(400, "invalid_request", "invalid tick request body", { issues: toIssues(parsed.error) }) };
+  }
+  const unknown = (parsed.data.types ?? []).filter((t) => !queue.registry.get(t));
+  if (unknown.length) {
+    const known = queue.registry.names().join(", ");
+    return {
+      ok: false,
+      response: problem(400, "invalid_request", `unknown job type(s): ${unknown.join(", ")} (known: ${known})`, {
+        issues: [{ path: ["types"], message: `unknown job type(s): ${unknown.join(", ")}` }],
+      }),
+    };
+  }
+  return { ok: true, value: parsed.data };
+}
+
+/**
+ * One tick for the cron route or the manual trigger. The budget is the platform's limit
+ * (getDeadline() on Vercel, else maxDuration) minus a safety margin, capped by TICK_BUDGET_MS
+ * and by the request. Errors (the database went away) propagate: the route answers 503.
+ */
+export async function runRouteTick(trigger: "cron" | "manual", request: TickRequest, maxDurationS: number): Promise<TickReport> {
+  const e = env();
+  const budgetMs = tickBudgetMs({
+    maxDurationS,
+    deadline: getDeadline(),
+    override: e.TICK_BUDGET_MS,
+    requested: request.budgetMs,
+  });
+  const report = await queue.runTick({
+    budgetMs,
+    batchSize: request.batchSize ?? e.TICK_BATCH_SIZE,
+    concurrency: request.concurrency ?? e.TICK_CONCURRENCY,
+    graceMs: e.LEASE_GRACE_MS,
+    types: request.types,
+    workerId: `${trigger}:${defaultWorkerId()}`,
+  });
+  // One line per tick: what Vercel's log view shows for each cron run.
+  console.log(JSON.stringify({ msg: "cronbound tick", trigger, budgetMs, ...report }));
+  return report;
+}
