@@ -5,17 +5,20 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 
 export type BodyResult = { ok: true; value: unknown; empty: boolean } | { ok: false; response: Response };
 
+// `Connection: close`: the rest of the body is left unread, so the connection cannot carry
+// another request; without it a keep-alive client's next request on it fails (ECONNRESET).
 const tooLarge = (limit: number) => ({
   ok: false as const,
-  response: problem(413, "too_large", `request body is larger than ${limit} bytes`),
+  response: problem(413, "too_large", `request body is larger than ${limit} bytes`, { headers: { connection: "close" } }),
 });
 
 /**
  * Reads a JSON body of at most `limit` bytes. A Content-Length over the limit is refused
  * before anything is read; without one (chunked), reading stops as soon as the limit is
- * passed, so an oversized body never sits in memory whole. An empty body is `empty: true`.
+ * passed, so an oversized body never sits in memory whole. An empty body is malformed JSON
+ * (400) unless `allowEmpty`, then it reads as `empty: true`.
  */
-export async function readJsonBody(request: Request, limit: number): Promise<BodyResult> {
+export async function readJsonBody(request: Request, limit: number, options: { allowEmpty?: boolean } = {}): Promise<BodyResult> {
   const declared = request.headers.get("content-length");
   if (declared !== null && Number(declared) > limit) return tooLarge(limit);
 
@@ -35,7 +38,10 @@ export async function readJsonBody(request: Request, limit: number): Promise<Bod
     }
   }
   const text = Buffer.concat(chunks).toString("utf8");
-  if (text.trim() === "") return { ok: true, value: undefined, empty: true };
+  if (text.trim() === "") {
+    if (options.allowEmpty) return { ok: true, value: undefined, empty: true };
+    return { ok: false, response: problem(400, "malformed_json", "request body is empty; expected JSON") };
+  }
   try {
     return { ok: true, value: JSON.parse(text), empty: false };
   } catch (err) {

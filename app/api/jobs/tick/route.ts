@@ -14,7 +14,7 @@ export const GET = machineRoute("tick", async () => json(await runRouteTick("cro
 
 /** Manual trigger; an optional JSON body narrows the run: { budgetMs?, batchSize?, concurrency?, types? }. */
 export const POST = machineRoute("tick", async (request) => {
-  const body = await readJsonBody(request, MAX_TICK_BODY_BYTES);
+  const body = await readJsonBody(request, MAX_TICK_BODY_BYTES, { allowEmpty: true });
   if (!body.ok) return body.response;
   const parsed = parseTickRequest(body.value, body.empty);
   if (!parsed.ok) return parsed.response;
