@@ -25,6 +25,12 @@ const schema = z.object({
   TICK_BUDGET_MS: z.coerce.number().int().min(100).max(800_000).optional(),
   /** A lease lasts the job's timeout plus this, so finalizing never races a rescue. */
   LEASE_GRACE_MS: int(15_000, 0, 3_600_000),
+  /** Retention: completed jobs are deleted this long after they finished, ms (default 7 days). */
+  RETENTION_COMPLETED_MS: int(604_800_000, 60_000, 315_360_000_000),
+  /** Retention: failed and cancelled jobs are deleted this long after they finished, ms (default 30 days). */
+  RETENTION_FAILED_MS: int(2_592_000_000, 60_000, 315_360_000_000),
+  /** Retention: most finished jobs one tick deletes; 0 turns retention off. */
+  RETENTION_BATCH_SIZE: int(1_000, 0, 100_000),
   /** npm run worker: longest one tick runs, ms. A job whose timeout is longer is never claimed by the worker. */
   WORKER_TICK_BUDGET_MS: int(900_000, 1_000, 172_800_000),
   /** npm run worker: pause after a tick that ran jobs, ms. */

@@ -1,4 +1,5 @@
-import type { Db } from "../db.ts";
+import { Prisma, type Db } from "../db.ts";
+import { releaseDependentsOf } from "./dependencies.ts";
 import { clock, jobColumns, type Job } from "./types.ts";
 
 const ID = /^[1-9][0-9]{0,18}$/;
@@ -29,7 +30,8 @@ async function explain(db: Db, id: string, wanted: string): Promise<ControlResul
  * cancel: a pending job becomes cancelled. A processing job becomes cancelled too, and its
  * lease is cleared: the executor notices within its watch interval and fires the handler's
  * signal, and its fenced finalize finds nothing to write, so a late result is discarded.
- * A finished job is left alone.
+ * Jobs waiting on it (dependsOn) are cancelled too, down their chains, each naming its
+ * dependency. A finished job is left alone.
  */
 export async function cancelJob(db: Db, id: string, options: { reason?: string; now?: Date } = {}): Promise<ControlResult> {
   if (!isJobId(id)) return { ok: false, reason: "not_found" };
@@ -39,19 +41,56 @@ export async function cancelJob(db: Db, id: string, options: { reason?: string; 
       locked_by = NULL, locked_at = NULL, locked_until = NULL
     WHERE id = ${id}::bigint AND status IN ('pending', 'processing')
     RETURNING ${jobColumns()}`;
+  if (rows[0]) await releaseDependentsOf(db, [id], { now: options.now });
   return rows[0] ? { ok: true, job: rows[0] } : explain(db, id, "only pending or processing jobs can be cancelled");
 }
 
 /**
  * retryJob: a failed or cancelled job goes back to pending, due now, with fresh attempts.
- * Its error history is kept.
+ * Its error history is kept. It waits again (blocked) if a dependency has not completed.
  */
 export async function retryJob(db: Db, id: string, options: { now?: Date } = {}): Promise<ControlResult> {
   if (!isJobId(id)) return { ok: false, reason: "not_found" };
   const rows = await db.$queryRaw<Job[]>`
     UPDATE jobs SET status = 'pending', attempts = 0, run_at = ${clock(options.now)}, finished_at = NULL,
-      result = NULL, progress = NULL, updated_at = ${clock(options.now)}
+      result = NULL, progress = NULL, updated_at = ${clock(options.now)}, ${reblock}
     WHERE id = ${id}::bigint AND status IN ('failed', 'cancelled')
     RETURNING ${jobColumns()}`;
   return rows[0] ? { ok: true, job: rows[0] } : explain(db, id, "only failed or cancelled jobs can be retried");
+}
+
+// A retried job waits again if one of its dependencies has not completed (the maintenance
+// sweep cancels it again, with the reason, if that dependency is still failed or cancelled).
+const reblock = Prisma.sql`blocked = EXISTS (SELECT 1 FROM jobs d WHERE d.id = ANY(jobs.depends_on) AND d.status <> 'completed')`;
+
+/**
+ * retryJobs: retryJob in bulk, for the dead jobs of one type (failed, cancelled, or both),
+ * in batches of `batchSize` (one statement each, SKIP LOCKED) up to `limit` jobs in all.
+ * Returns how many went back to pending.
+ */
+export async function retryJobs(
+  db: Db,
+  options: { type: string; status?: "failed" | "cancelled" | ("failed" | "cancelled")[]; limit?: number; batchSize?: number; now?: Date },
+): Promise<{ retried: number }> {
+  const statuses = options.status === undefined ? ["failed", "cancelled"] : [options.status].flat();
+  if (!statuses.every((s) => s === "failed" || s === "cancelled")) throw new TypeError("retryJobs: status must be failed and/or cancelled");
+  const limit = options.limit ?? 10_000;
+  const batchSize = Math.max(1, Math.min(options.batchSize ?? 1000, limit));
+  let retried = 0;
+  while (retried < limit) {
+    const n = await db.$executeRaw`
+      WITH dead AS (
+        SELECT id FROM jobs
+        WHERE type = ${options.type} AND status = ANY(${statuses}::job_status[])
+        ORDER BY id
+        LIMIT ${Math.min(batchSize, limit - retried)}
+        FOR UPDATE SKIP LOCKED
+      )
+      UPDATE jobs SET status = 'pending', attempts = 0, run_at = ${clock(options.now)}, finished_at = NULL,
+        result = NULL, progress = NULL, updated_at = ${clock(options.now)}, ${reblock}
+      FROM dead WHERE jobs.id = dead.id`;
+    retried += n;
+    if (n < batchSize) break;
+  }
+  return { retried };
 }

@@ -1,7 +1,8 @@
 import type { Db } from "../db.ts";
-import { cancelJob, getJob, retryJob } from "./control.ts";
+import { cancelJob, getJob, retryJob, retryJobs } from "./control.ts";
 import type { AnyJobType, PayloadOf, Registry } from "./define.ts";
 import { enqueue, enqueueMany, type EnqueueManyItem, type EnqueueOptions, type EnqueueResult } from "./enqueue.ts";
+import { listSchedules, schedule, unschedule, type ScheduleOptions } from "./schedules.ts";
 import { getStats } from "./stats.ts";
 import { runTick, type TickOptions } from "./tick.ts";
 
@@ -39,6 +40,11 @@ export function createQueue<Types extends Record<string, AnyJobType>>(o: QueueOp
     getJob: (id: string) => getJob(db(), id),
     cancelJob: (id: string, options?: { reason?: string }) => cancelJob(db(), id, options),
     retryJob: (id: string) => retryJob(db(), id),
+    retryJobs: (options: Parameters<typeof retryJobs>[1]) => retryJobs(db(), options),
+    /** Create or update a cron schedule: `schedule("nightly", "0 3 * * *", { type, payload, timezone })`. */
+    schedule: (name: string, cron: string, options: ScheduleOptions) => schedule(db(), registry, name, cron, options),
+    unschedule: (name: string) => unschedule(db(), name),
+    listSchedules: () => listSchedules(db()),
     getStats: () => getStats(db()),
   };
 }

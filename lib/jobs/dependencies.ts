@@ -1,0 +1,103 @@
+import { Prisma, type Db } from "../db.ts";
+import { clock } from "./types.ts";
+
+// Dependencies: a job enqueued with `dependsOn` starts `blocked` while any of them has not
+// completed (enqueue.ts). Blocked jobs are outside jobs_claim_idx, so they cost the claim
+// nothing however many wait. This module moves them on:
+//  - all dependencies completed          -> unblocked (claimable; runAt = max(runAt, now))
+//  - a dependency failed or was cancelled -> cancelled, lastError naming it ("dependency 12
+//    (send-email) failed: ..."), which in turn cancels the jobs waiting on this one
+//  - a dependency no longer exists        -> cancelled the same way (it can only have been
+//    pruned, and it would not be waited on had it completed)
+//
+// Two entry points share one statement:
+//  - releaseDependentsOf(ids): right after jobs finish (the tick, cancelJob), through the GIN
+//    index on depends_on, so a chain A -> B -> C runs in one tick instead of one per minute;
+//  - settleDependencies(): the maintenance sweep over all blocked jobs (jobs_blocked_idx),
+//    the safety net for anything the targeted path missed (a dependency that finished while
+//    its dependent was being enqueued, a crash between complete and release, rescue to failed).
+
+const MAX_ROUNDS = 20;
+
+/**
+ * One bounded step: among blocked pending jobs (those depending on `of`, or all), cancel
+ * the doomed and unblock the ready, up to `limit`. SKIP LOCKED lets overlapping ticks pass
+ * each other. Returns the ids of the jobs cancelled (their own dependents are next).
+ */
+async function settleStep(db: Db, of: string[] | null, limit: number, now?: Date): Promise<{ unblocked: number; cancelled: string[] }> {
+  const filter = of ? Prisma.sql`AND j.depends_on && ${of}::bigint[]` : Prisma.empty;
+  const rows = await db.$queryRaw<{ id: string; cancelled: boolean }[]>`
+    WITH verdict AS (
+      SELECT j.id, bad.reason
+      FROM jobs j
+      LEFT JOIN LATERAL (
+        SELECT 'dependency ' || x.id || coalesce(' (' || d.type || ')', '') ||
+               CASE WHEN d.id IS NULL THEN ' no longer exists'
+                    WHEN d.status = 'failed' THEN ' failed'
+                    ELSE ' was cancelled' END ||
+               coalesce(': ' || left(d.last_error, 300), '') AS reason
+        FROM unnest(j.depends_on) AS x(id) LEFT JOIN jobs d ON d.id = x.id
+        WHERE d.id IS NULL OR d.status IN ('failed', 'cancelled')
+        ORDER BY x.id
+        LIMIT 1
+      ) bad ON true
+      WHERE j.status = 'pending' AND j.blocked ${filter}
+        AND (bad.reason IS NOT NULL OR NOT EXISTS (
+              SELECT 1 FROM unnest(j.depends_on) AS x(id) LEFT JOIN jobs d ON d.id = x.id
+              WHERE d.status IS DISTINCT FROM 'completed'))
+      ORDER BY j.id
+      LIMIT ${limit}
+      FOR UPDATE OF j SKIP LOCKED
+    )
+    UPDATE jobs j SET
+      blocked = false,
+      status = CASE WHEN v.reason IS NULL THEN 'pending' ELSE 'cancelled' END::job_status,
+      run_at = CASE WHEN v.reason IS NULL THEN greatest(j.run_at, ${clock(now)}) ELSE j.run_at END,
+      last_error = coalesce(v.reason, j.last_error),
+      finished_at = CASE WHEN v.reason IS NULL THEN NULL ELSE ${clock(now)} END,
+      updated_at = ${clock(now)}
+    FROM verdict v
+    WHERE j.id = v.id
+    RETURNING j.id::text AS id, (v.reason IS NOT NULL) AS cancelled`;
+  const cancelled = rows.filter((r) => r.cancelled).map((r) => r.id);
+  return { unblocked: rows.length - cancelled.length, cancelled };
+}
+
+export interface SettleResult {
+  unblocked: number;
+  cancelled: number;
+}
+
+/**
+ * Move on the dependents of jobs that just finished (completed, failed or cancelled), and
+ * cascade cancellations down their chains. A few indexed statements; nothing when no job
+ * waits on them.
+ */
+export async function releaseDependentsOf(db: Db, ids: string[], options: { now?: Date; limit?: number } = {}): Promise<SettleResult> {
+  const result: SettleResult = { unblocked: 0, cancelled: 0 };
+  let frontier = [...new Set(ids)];
+  for (let round = 0; frontier.length && round < MAX_ROUNDS; round++) {
+    const step = await settleStep(db, frontier, options.limit ?? 1000, options.now);
+    result.unblocked += step.unblocked;
+    result.cancelled += step.cancelled.length;
+    frontier = step.cancelled;
+  }
+  return result;
+}
+
+/**
+ * Maintenance step: the sweep over every blocked job. Each round handles up to `limit` jobs;
+ * rounds repeat while cancellations cascade (at most MAX_ROUNDS; the rest waits a tick).
+ * Cost grows with the number of blocked jobs (each checks its dependencies by primary key),
+ * not with the table: see docs/SCHEDULING.md for measurements.
+ */
+export async function settleDependencies(db: Db, options: { now?: Date; limit?: number } = {}): Promise<SettleResult> {
+  const result: SettleResult = { unblocked: 0, cancelled: 0 };
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    const step = await settleStep(db, null, options.limit ?? 1000, options.now);
+    result.unblocked += step.unblocked;
+    result.cancelled += step.cancelled.length;
+    if (!step.cancelled.length) break;
+  }
+  return result;
+}
