@@ -6,7 +6,8 @@ import { claimJobs, countSkippedForBudget } from "./claim.ts";
 import type { Registry } from "./define.ts";
 import { executeJob, type Execution, type Outcome } from "./execute.ts";
 import { completeAttempts, failAttempt, releaseAttempts, retryAttempt, type Attempt } from "./finalize.ts";
-import { runMaintenance } from "./maintenance.ts";
+import { releaseDependentsOf } from "./dependencies.ts";
+import { runMaintenance, type MaintenanceOptions } from "./maintenance.ts";
 import { progressWriter } from "./progress.ts";
 import { watchRunning } from "./watch.ts";
 import type { Job, TickReport } from "./types.ts";
@@ -26,6 +27,8 @@ export interface TickOptions {
   graceMs?: number;
   /** Skip maintenance (rescue, schedules, dependencies, retention). Default: run it. */
   skipMaintenance?: boolean;
+  /** Retention settings for maintenance; default RETENTION_* from the environment, else 7 d / 30 d / 1000. */
+  retention?: MaintenanceOptions["retention"];
   /** Aborting stops claiming; running jobs get `shutdownGraceMs` to finish, then are released. */
   signal?: AbortSignal;
   /** Default 10 s. */
@@ -75,13 +78,14 @@ export async function runTick(db: Db, registry: Registry, options: TickOptions):
   };
 
   if (!options.skipMaintenance) {
-    const m = await runMaintenance(db, { now });
+    const m = await runMaintenance(db, { now, registry, retention: options.retention });
     report.rescued = m.rescued;
     report.maintenance = m.steps;
   }
 
   const running = new Map<string, { job: Job; exec: Execution; done: Promise<void> }>();
   const completer = new Completer(db, workerId, now);
+  const finishedSinceRelease: string[] = [];
   let firstError: unknown;
   let wake: () => void = () => {};
   const woken = () => new Promise<void>((resolve) => (wake = resolve));
@@ -94,6 +98,7 @@ export async function runTick(db: Db, registry: Registry, options: TickOptions):
         case "completed":
           landed = await completer.complete(a, outcome.result);
           if (landed) report.completed++;
+          if (landed) finishedSinceRelease.push(job.id);
           break;
         case "retry":
           landed = await retryAttempt(db, workerId, a, outcome.error, outcome.delayMs, now);
@@ -102,6 +107,7 @@ export async function runTick(db: Db, registry: Registry, options: TickOptions):
         case "failed":
           landed = await failAttempt(db, workerId, a, outcome.error, now);
           if (landed) report.failed++;
+          if (landed) finishedSinceRelease.push(job.id);
           break;
         case "released":
           landed = (await releaseAttempts(db, workerId, [a], now)).has(a.id);
@@ -174,6 +180,14 @@ export async function runTick(db: Db, registry: Registry, options: TickOptions):
         report.claimed += jobs.length;
         for (const job of jobs) start(job);
         if (jobs.length === limit) continue;
+        // The queue ran dry: release the dependents of jobs that finished meanwhile, so a chain
+        // A -> B -> C runs in this tick instead of one cron minute per link.
+        if (finishedSinceRelease.length) {
+          const settled = await releaseDependentsOf(db, finishedSinceRelease.splice(0), { now });
+          report.maintenance.unblocked = (report.maintenance.unblocked ?? 0) + settled.unblocked;
+          report.maintenance.dependentsCancelled = (report.maintenance.dependentsCancelled ?? 0) + settled.cancelled;
+          if (settled.unblocked) continue;
+        }
         drained = true; // nothing more claimable right now; look again when a job ends
       }
       if (running.size === 0) break;
