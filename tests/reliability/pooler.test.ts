@@ -1,0 +1,82 @@
+// The engine through a transaction-mode pooler. PgBouncer (Debian's) runs in front of the
+// test server with pool_mode = transaction, and the engine's own test files run unchanged
+// with every connection going through it (pooler/pooler.config.ts lists them): claim,
+// fencing, enqueue (the idempotency race, joining the caller's transaction), rescue,
+// execute, a SIGKILLed worker, overlapping ticks.
+//
+// Why a nested vitest: it reuses the real scenarios instead of copies that drift, and the
+// project's vitest.config.ts stays as it is.
+import { spawn } from "node:child_process";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { createDatabase } from "../../lib/db.ts";
+import { enqueueMany } from "../../lib/jobs/enqueue.ts";
+import { runTick } from "../../lib/jobs/tick.ts";
+import { testDatabase, type TestDatabase } from "../helpers/db.ts";
+import { startPgBouncer, type PgBouncer } from "../helpers/pgbouncer.ts";
+import { withDatabase } from "../helpers/url.ts";
+import { POOLED_FILES } from "./pooler/pooler.config.ts";
+import { EXECUTIONS_SQL, reliabilityRegistry } from "./registry.ts";
+
+const root = path.resolve(import.meta.dirname, "../..");
+let bouncer: PgBouncer;
+
+beforeAll(async () => {
+  // Two server connections per database: far fewer than the clients below, as on a real
+  // pooler in front of many function instances.
+  bouncer = await startPgBouncer(inject("adminUrl"), { poolSize: 2 });
+});
+afterAll(async () => bouncer?.stop());
+
+describe("through PgBouncer in transaction mode", () => {
+  it(`the engine's test files pass unchanged (${POOLED_FILES.length} files)`, async () => {
+    const env: Record<string, string | undefined> = {};
+    for (const [k, v] of Object.entries(process.env)) if (!k.startsWith("VITEST") && k !== "TEST") env[k] = v;
+    env.TEST_DATABASE_URL = inject("adminUrl");
+    env.TEST_POOLER_URL = bouncer.url;
+    delete env.FORCE_COLOR;
+    env.NO_COLOR = "1";
+    const child = spawn(
+      process.execPath,
+      [path.join(root, "node_modules/vitest/vitest.mjs"), "run", "--config", "tests/reliability/pooler/pooler.config.ts", "--reporter", "dot"],
+      { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let out = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (out += d));
+    const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+    out = out.replace(/\x1b\[[0-9;]*m/g, "");
+    const summary = out.split("\n").filter((l) => /Test Files|Tests |FAIL|×|Error/.test(l)).join("\n");
+    expect(code, `nested run failed:\n${out.slice(-6000)}`).toBe(0);
+    expect(summary).toMatch(/Tests\s+\d+ passed/);
+
+    // It really went through the pooler: the per-file databases (cb_t<pid>_...) carried traffic there.
+    const stats = await bouncer.show("STATS");
+    const pooled = stats.filter((s) => s.database.startsWith("cb_t"));
+    expect(pooled.length).toBeGreaterThanOrEqual(POOLED_FILES.length);
+    expect(pooled.reduce((n, s) => n + Number(s.total_xact_count), 0)).toBeGreaterThan(1000);
+  }, 240_000);
+
+  it("24 clients share 2 server connections: a 1,000-job backlog drains through 6 overlapping ticks with each attempt run once", async () => {
+    const t: TestDatabase = await testDatabase();
+    const url = withDatabase(bouncer.url, t.name);
+    const clients = Array.from({ length: 6 }, () => createDatabase(url, { max: 4 }));
+    try {
+      await t.sql(EXECUTIONS_SQL);
+      await enqueueMany(clients[0].prisma, reliabilityRegistry, Array.from({ length: 1000 }, (_, n) => ({ type: "recorded", payload: { failUntil: n % 5 === 0 ? 1 : 0 } })));
+      for (let pass = 0; pass < 5; pass++) {
+        await Promise.all(clients.map((c, i) => runTick(c.prisma, reliabilityRegistry, { budgetMs: 30_000, batchSize: 10, concurrency: 8, workerId: `pooled-${pass}-${i}` })));
+        const [{ open }] = await t.sql<{ open: number }>("SELECT count(*)::int AS open FROM jobs WHERE status <> 'completed'");
+        if (open === 0) break;
+      }
+      expect(await t.sql("SELECT status::text, count(*)::int AS n FROM jobs GROUP BY 1")).toEqual([{ status: "completed", n: 1000 }]);
+      expect(await t.sql("SELECT job_id, attempt FROM executions GROUP BY 1, 2 HAVING count(*) > 1")).toEqual([]);
+      expect((await t.sql<{ n: number }>("SELECT count(*)::int AS n FROM executions"))[0].n).toBe(1200);
+      const [pool] = (await bouncer.show("POOLS")).filter((p) => p.database === t.name);
+      expect(Number(pool.sv_active) + Number(pool.sv_idle) + Number(pool.sv_used)).toBeLessThanOrEqual(2);
+    } finally {
+      await Promise.all(clients.map((c) => c.close()));
+      await t.close();
+    }
+  }, 120_000);
+});
