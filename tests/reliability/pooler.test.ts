@@ -39,7 +39,7 @@ describe("through PgBouncer in transaction mode", () => {
     const child = spawn(
       process.execPath,
       [path.join(root, "node_modules/vitest/vitest.mjs"), "run", "--config", "tests/reliability/pooler/pooler.config.ts", "--reporter", "dot"],
-      { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] },
+      { cwd: root, env: env as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "pipe"] },
     );
     let out = "";
     child.stdout.on("data", (d) => (out += d));
