@@ -4,8 +4,10 @@
 // stops everything cleanly; a second run reuses the data.
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { freePort } from "../../lib/embedded-postgres.ts";
+import { withDatabase } from "../helpers/url.ts";
 import { ROOT, runScript, spawnScript, waitFor, type Proc } from "../helpers/spawn.ts";
 
 const base = path.join(ROOT, "tests", ".tmp", `dev-command-${process.pid}`);
@@ -88,5 +90,34 @@ describe("npm run dev", () => {
     second.proc.kill("SIGINT");
     expect((await second.exited).code).toBe(0);
     expect(existsSync(path.join(base, "postgres", "postmaster.pid"))).toBe(false);
+  });
+
+  it("with DATABASE_URL: migrates that database and uses it, and starts no embedded server", async () => {
+    // An empty database on the test server, named like the run's clones so teardown drops it.
+    const name = `${inject("templateDb").replace("cb_template_", "cb_t")}_devurl`;
+    const admin = new pg.Client({ connectionString: inject("adminUrl") });
+    await admin.connect();
+    await admin.query(`DROP DATABASE IF EXISTS ${name}`);
+    await admin.query(`CREATE DATABASE ${name}`);
+    await admin.end();
+    const url = withDatabase(inject("adminUrl"), name);
+    const dataDir = path.join(base, "unused");
+
+    const p = spawnScript("scripts/dev.ts", [], { ...env, NODE_ENV: "", DATABASE_URL: url, DEV_DATABASE_DIR: path.relative(ROOT, dataDir) }, { detached: true });
+    procs.push(p);
+    await waitFor("ready", () => /\[cronbound\] ready in/.test(out(p)), 120_000);
+    expect(out(p)).toMatch(/DATABASE_URL is set: using that database \(no embedded server\)/);
+    expect(out(p)).toMatch(/migrations: \d+ applied/);
+    expect(existsSync(dataDir)).toBe(false);
+
+    const enq = await runScript("scripts/cli.ts", ["enqueue", "send-email", '{"to":"url@example.com","subject":"Hi"}'], { DATABASE_URL: url });
+    const id = JSON.parse(enq.stdout).id as string;
+    await waitFor("the job completed through the tick route", async () => {
+      const r = await runScript("scripts/cli.ts", ["show", id], { DATABASE_URL: url });
+      return JSON.parse(r.stdout).status === "completed";
+    }, 90_000);
+    p.proc.kill("SIGTERM");
+    expect((await p.exited).code).toBe(0);
+    expect(out(p)).not.toMatch(/embedded PostgreSQL stopped/);
   });
 });
