@@ -6,9 +6,9 @@ const PAD_L = 36;
 const PAD_B = 20;
 const PAD_T = 8;
 
-/** Rounds a maximum up to 1, 2 or 5 times a power of ten, so the axis label is a round number. */
+/** Rounds a maximum up to a round number whose half (the middle grid line) is whole too. */
 function niceMax(n: number): number {
-  if (n <= 5) return 5;
+  if (n <= 10) return [2, 4, 10].find((v) => v >= n) as number;
   const p = 10 ** Math.floor(Math.log10(n));
   return [1, 2, 5, 10].map((m) => m * p).find((v) => v >= n) as number;
 }

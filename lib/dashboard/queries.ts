@@ -7,7 +7,8 @@ import { JOB_STATUSES, type JobStatus } from "../jobs/types.ts";
 //
 // Each query is shaped for an index so the page costs the same with a thousand rows or ten
 // million (numbers in docs/DASHBOARD.md):
-// - the list walks the primary key backwards from a cursor (keyset, never OFFSET);
+// - the list walks the primary key backwards from a cursor (keyset, never OFFSET). It orders
+//   by `jobs.id`: a bare `id` would name the output column `id::text` and sort as text;
 // - a status filter is an equality on `status` (jobs_status_type_idx (status, type) finds a
 //   rare status without scanning the finished millions);
 // - recent failures read `status = 'failed' AND finished_at IS NOT NULL ORDER BY finished_at DESC`,
@@ -53,7 +54,7 @@ export async function listJobs(db: Db, filter: ListFilter, limit = PAGE_SIZE): P
            left(last_error, 300) AS "lastError"
     FROM jobs
     ${where.length ? Prisma.sql`WHERE ${Prisma.join(where, " AND ")}` : Prisma.empty}
-    ORDER BY id DESC
+    ORDER BY jobs.id DESC
     LIMIT ${limit + 1}`;
   const more = rows.length > limit;
   const jobs = more ? rows.slice(0, limit) : rows;
@@ -89,5 +90,5 @@ export async function dependencies(db: Db, ids: string[]): Promise<DependencyRow
   if (ids.length === 0) return [];
   return db.$queryRaw<DependencyRow[]>`
     SELECT id::text AS id, type, status::text AS status FROM jobs
-    WHERE id = ANY(${ids}::bigint[]) ORDER BY id`;
+    WHERE id = ANY(${ids}::bigint[]) ORDER BY jobs.id`;
 }
