@@ -26,6 +26,13 @@ export interface MinuteCount {
 
 const zero = (): Record<JobStatus, number> => Object.fromEntries(JOB_STATUSES.map((s) => [s, 0])) as Record<JobStatus, number>;
 
+/**
+ * `(NOT blocked OR blocked)` is not a no-op: each arm matches the predicate of one partial
+ * index (jobs_claim_idx, jobs_blocked_idx), so the planner reads the pending jobs through a
+ * BitmapOr of the two instead of scanning every finished row (1M finished rows: 0.05 ms
+ * instead of 150 ms). The GROUP BY count still reads the whole table (150 ms at 1M rows);
+ * retention is what keeps that table small.
+ */
 export async function getStats(db: Db): Promise<Stats> {
   const [rows, pending, perMinute] = await Promise.all([
     db.$queryRaw<{ type: string; status: JobStatus; n: number }[]>`
@@ -35,7 +42,7 @@ export async function getStats(db: Db): Promise<Stats> {
              count(*) FILTER (WHERE blocked)::int AS blocked,
              extract(epoch FROM now() - min(run_at) FILTER (WHERE run_at <= now() AND NOT blocked))::float8 AS age,
              now() AS now
-      FROM jobs WHERE status = 'pending'`,
+      FROM jobs WHERE status = 'pending' AND (NOT blocked OR blocked)`,
     finishedPerMinute(db),
   ]);
   const counts = zero();
@@ -61,9 +68,9 @@ export async function getStats(db: Db): Promise<Stats> {
 
 /**
  * Completed and failed jobs per minute, the current minute and the 59 before it, zeros
- * included. The WHERE is written for an index on (status, finished_at) WHERE finished_at IS
- * NOT NULL: with it the cost follows the last hour's throughput, not the table (1M finished
- * rows: 0.6 ms with that index, 95 ms as a sequential scan without it; docs/DASHBOARD.md).
+ * included. The WHERE is a range on jobs_finished_idx (status, finished_at), so the cost
+ * follows the last hour's throughput, not the table (1M finished rows: 0.5 ms; 95 ms as the
+ * sequential scan it was before that index; docs/DASHBOARD.md).
  */
 export async function finishedPerMinute(db: Db): Promise<MinuteCount[]> {
   const rows = await db.$queryRaw<{ minute: Date; completed: number; failed: number }[]>`
@@ -74,7 +81,7 @@ export async function finishedPerMinute(db: Db): Promise<MinuteCount[]> {
              count(*) FILTER (WHERE status = 'completed')::int AS completed,
              count(*) FILTER (WHERE status = 'failed')::int AS failed
       FROM jobs
-      WHERE status IN ('completed', 'failed') AND finished_at IS NOT NULL
+      WHERE status IN ('completed', 'failed')
         AND finished_at >= date_trunc('minute', now()) - interval '59 minutes'
       GROUP BY 1
     )
