@@ -12,8 +12,13 @@ import { queue } from "./queue.ts";
  */
 export const KICK_MAX_DURATION_S = 90;
 
-/** Budget beyond the kicked job's timeout. Small, so the kick runs about one job, not a backlog. */
-export const KICK_SLACK_MS = 1_000;
+/**
+ * Budget beyond the kicked job's timeout: the kick claims only while the job's whole timeout
+ * still fits, which is during its first KICK_SLACK_MS. Enough for the first claim (with
+ * maintenance skipped it comes right after the tick starts), small so a kick does not turn
+ * into a backlog drain on the request's function.
+ */
+export const KICK_SLACK_MS = 250;
 
 /**
  * The kick: a short tick right after an enqueue (run it in Next's `after()`), so a job starts
@@ -22,9 +27,9 @@ export const KICK_SLACK_MS = 1_000;
  * Its budget is the job's timeout plus KICK_SLACK_MS: the tick never claims a job whose
  * timeout does not fit in the time left (DESIGN.md, invariant 1), so a budget of "a few
  * seconds" would never start a send-email (10 s timeout). With batch size and concurrency 1,
- * once the first job has run for more than the slack, no job of that timeout fits any more:
- * one kick runs about one job. It takes the next due job of that type, which is the one just
- * enqueued unless a backlog is waiting; then the cron tick works through the backlog in order.
+ * it runs one job at a time and starts none once KICK_SLACK_MS has passed: usually exactly
+ * one job. It takes the next due job of that type (priority, then age), which is the one just
+ * enqueued unless a backlog is waiting; the cron tick works through a backlog in order.
  *
  * Maintenance (rescue, schedules, retention) is left to the cron tick: it would add round
  * trips before the job starts. A kick never throws: its failure only means the job waits
@@ -40,7 +45,7 @@ export async function kick(job: { type: string; timeoutMs: number }): Promise<Ti
       requested: job.timeoutMs + KICK_SLACK_MS,
     });
     if (budgetMs <= job.timeoutMs) return null; // it would not fit; the cron tick will run it
-    return await queue.runTick({
+    const report = await queue.runTick({
       budgetMs,
       batchSize: 1,
       concurrency: 1,
@@ -49,6 +54,8 @@ export async function kick(job: { type: string; timeoutMs: number }): Promise<Ti
       skipMaintenance: true,
       workerId: `kick:${defaultWorkerId()}`,
     });
+    console.log(JSON.stringify({ msg: "cronbound kick", type: job.type, budgetMs, ...report }));
+    return report;
   } catch (err) {
     console.error(`[cronbound] kick after enqueueing a ${job.type} job failed; the next tick will run it:`, err);
     return null;
