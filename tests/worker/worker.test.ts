@@ -60,7 +60,7 @@ describe("npm run worker", () => {
 
     const all = await waitFor("all five jobs claimed", async () => {
       const r = await rows();
-      return r.every((j) => j.status === "processing") && r;
+      return r.length === 5 && r.every((j) => j.status === "processing") ? r : null;
     });
     // One stable worker id in every lease this process took.
     expect(new Set(all.map((j) => j.locked_by))).toEqual(new Set([workerId]));
