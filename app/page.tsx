@@ -4,7 +4,6 @@ import { EnqueueForm } from "./_components/enqueue-form";
 // Server actions on this page run within this limit, and so does their kick in after().
 // Keep equal to KICK_MAX_DURATION_S in lib/kick.ts (Next only reads a literal here).
 export const maxDuration = 90;
-export const dynamic = "force-dynamic";
 
 export default function Home() {
   return (

@@ -34,7 +34,11 @@ export function checkBearer(header: string | null, secret: string | undefined, n
 /** The response to send when the request may not proceed; null when it may. */
 export function authResponse(result: AuthResult): Response | null {
   if (result.ok) return null;
-  if (result.status === 503) return problem(503, "not_configured", result.message);
+  if (result.status === 503) {
+    // Logged on every refused call (each cron minute), so the operator sees it in the logs.
+    console.error(`[cronbound] refused a request to a job endpoint: ${result.message}`);
+    return problem(503, "not_configured", result.message);
+  }
   // 401 with no data, as DESIGN.md's contract says.
   return problem(401, "unauthorized", "unauthorized", { headers: { "www-authenticate": 'Bearer realm="cronbound"' } });
 }
