@@ -39,6 +39,7 @@ if (!givenUrl) {
 const port = await choosePort();
 
 let database: DevDatabase | undefined;
+let starting: Promise<DevDatabase> | undefined;
 let next: NextDev | undefined;
 const ticker = new AbortController();
 let stopping = false;
@@ -49,6 +50,8 @@ async function shutdown(code: number, why: string): Promise<void> {
   say(`${why}: stopping`);
   ticker.abort();
   if (next) await next.stop();
+  // A signal during start-up: let the database finish starting, then stop it properly.
+  database ??= await starting?.catch(() => undefined);
   if (database?.embedded) {
     clearDevState(dataDir);
     await database.stop();
@@ -62,13 +65,14 @@ process.on("exit", () => next?.kill());
 try {
   if (givenUrl) say("DATABASE_URL is set: using that database (no embedded server)");
   else say(`no DATABASE_URL: starting the embedded PostgreSQL (data in ${rel})`);
-  database = await startDevDatabase({
+  starting = startDevDatabase({
     databaseUrl: givenUrl,
     directUrl: process.env.DIRECT_DATABASE_URL || undefined,
     dataDir,
     port: env.DEV_DATABASE_PORT,
     log: (l) => say(l),
   });
+  database = await starting;
 } catch (err) {
   fail(`could not prepare the database: ${(err as Error).message}`);
 }
@@ -78,7 +82,7 @@ say(
   `${db.embedded ? `embedded PostgreSQL on port ${db.embedded.port} (${db.embedded.created ? "new" : "existing data"}); ` : ""}` +
     `migrations: ${m.applied.length ? `${m.applied.length} applied` : "up to date"}`,
 );
-if (stopping) await new Promise(() => {}); // a signal arrived meanwhile; shutdown() exits
+if (stopping) await new Promise(() => {}); // a signal arrived during start-up: shutdown() stops the database and exits
 
 // The tick route needs a secret; a local one is made up per run unless you set yours.
 const secret = process.env.CRON_SECRET || randomBytes(24).toString("base64url");
