@@ -140,6 +140,25 @@ describe("dependsOn: a dependent runs only after all its dependencies completed"
     expect(left.n).toBe(0);
   });
 
+  it("with more blocked jobs than the sweep examines per tick, each tick examines a bounded window, and all are settled in time", async () => {
+    const a = await add("noop", {});
+    const ids = await enqueueMany(t.prisma, testRegistry, Array.from({ length: 50 }, () => ({ type: "noop", payload: {}, options: { dependsOn: [a] } })));
+    await t.sql("UPDATE jobs SET status = 'completed', finished_at = now() WHERE id = $1", [a]);
+    // From the lowest id: exactly the first 10.
+    expect(await settleDependencies(t.prisma, { scanLimit: 10, random: () => 0 })).toEqual({ unblocked: 10, cancelled: 0 });
+    const open = async () => (await t.sql<{ id: string }>("SELECT id::text FROM jobs WHERE blocked ORDER BY id")).map((r) => r.id);
+    expect(await open()).toEqual(ids.slice(10));
+    // From the middle, wrapping around: the next 10 blocked ids at or after the start.
+    expect(await settleDependencies(t.prisma, { scanLimit: 10, random: () => 0.999 })).toEqual({ unblocked: 10, cancelled: 0 });
+    expect((await open()).length).toBe(30);
+    let ticks = 0;
+    while ((await open()).length && ticks < 100) {
+      await settleDependencies(t.prisma, { scanLimit: 10 });
+      ticks++;
+    }
+    expect(await open()).toEqual([]);
+  });
+
   it("retryJob on a cancelled dependent makes it wait again for its (retried) dependency", async () => {
     const b = await add("failing", { permanent: true });
     const c = await add("noop", {}, [b]);
