@@ -206,6 +206,12 @@ export async function runTick(db: Db, registry: Registry, options: TickOptions):
   }
 
   if (firstError !== undefined) throw firstError;
+  if (finishedSinceRelease.length) {
+    // Jobs that finished after the last release (the budget ran out): their dependents need not wait for the sweep.
+    const settled = await releaseDependentsOf(db, finishedSinceRelease.splice(0), { now });
+    report.maintenance.unblocked = (report.maintenance.unblocked ?? 0) + settled.unblocked;
+    report.maintenance.dependentsCancelled = (report.maintenance.dependentsCancelled ?? 0) + settled.cancelled;
+  }
   if (!stopping) report.skippedForBudget = await countSkippedForBudget(db, Math.max(0, deadline - Date.now()), options.types, now);
   report.durationMs = Date.now() - started;
   return report;
