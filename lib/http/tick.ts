@@ -11,7 +11,10 @@ import { problem } from "./respond.ts";
 /** Largest manual-trigger body; it only narrows the run. */
 export const MAX_TICK_BODY_BYTES = 16 * 1024;
 
-/** The manual trigger's optional body: each field narrows the run, none widens it past the platform. */
+/**
+ * The manual trigger's optional body. `budgetMs` can only shorten the budget the platform allows;
+ * `batchSize` and `concurrency` replace TICK_BATCH_SIZE and TICK_CONCURRENCY for this run.
+ */
 export const tickRequestSchema = z.strictObject({
   budgetMs: z.number().int().min(1).max(800_000).optional(),
   batchSize: z.number().int().min(1).max(1000).optional(),
