@@ -6,12 +6,13 @@ import { UsageError, type CliContext, type Command } from "./command.ts";
 import { enqueue } from "./enqueue.ts";
 import { help, usageText } from "./help.ts";
 import { retry } from "./retry.ts";
+import { schedules } from "./schedules.ts";
 import { show } from "./show.ts";
 import { stats } from "./stats.ts";
 import { tick } from "./tick.ts";
 
 /** Every `npm run jobs` command, in help order. A new command is one file and one line here. */
-export const commands: readonly Command[] = [stats, enqueue, show, retry, cancel, tick, help];
+export const commands: readonly Command[] = [stats, enqueue, show, retry, cancel, tick, schedules, help];
 
 export interface CliIo {
   db(): PrismaClient;
