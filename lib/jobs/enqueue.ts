@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Prisma, type Db } from "../db.ts";
+import { Prisma, queryRows, type Db } from "../db.ts";
 import type { AnyJobType, Registry } from "./define.ts";
 import { EnqueueError, toIssues } from "./errors.ts";
 import { clock, jobColumns, type Job } from "./types.ts";
@@ -99,16 +99,17 @@ export async function enqueue(
   const r = prepare(registry, type, payload, rest);
   await checkDependencies(db, r.dependsOn);
   const deps = Prisma.sql`${r.dependsOn}::bigint[]`;
+  const blocked = r.dependsOn.length ? blockedExpr(deps) : Prisma.sql`false`;
   for (let i = 0; i < 2; i++) {
-    const inserted = await db.$queryRaw<Job[]>`
+    const inserted = await queryRows<Job>(db, Prisma.sql`
       INSERT INTO jobs (type, payload, priority, run_at, max_attempts, timeout_ms, idempotency_key, depends_on, blocked)
       VALUES (${r.type}, ${r.payload}::jsonb, ${r.priority},
               coalesce(${r.runAt}::timestamptz, ${clock(now)} + ${r.delayMs} * interval '1 millisecond'),
-              ${r.maxAttempts}, ${r.timeoutMs}, ${r.idempotencyKey}, ${deps}, ${blockedExpr(deps)})
+              ${r.maxAttempts}, ${r.timeoutMs}, ${r.idempotencyKey}, ${deps}, ${blocked})
       ON CONFLICT (idempotency_key) DO NOTHING
-      RETURNING ${jobColumns()}`;
+      RETURNING ${jobColumns()}`);
     if (inserted.length) return { job: inserted[0], created: true };
-    const existing = await db.$queryRaw<Job[]>`SELECT ${jobColumns()} FROM jobs WHERE idempotency_key = ${r.idempotencyKey}`;
+    const existing = await queryRows<Job>(db, Prisma.sql`SELECT ${jobColumns()} FROM jobs WHERE idempotency_key = ${r.idempotencyKey}`);
     if (existing.length) return { job: existing[0], created: false };
     // The conflicting row was deleted between the two statements (retention): insert again.
   }
@@ -133,7 +134,7 @@ export async function enqueueMany(db: Db, registry: Registry, items: EnqueueMany
   const rows = items.map((it, i) => prepare(registry, it?.type, it?.payload, it?.options, [i]));
   await checkDependencies(db, [...new Set(rows.flatMap((r) => r.dependsOn))]);
   // Dependency lists travel as text ('{1,2}') because unnest flattens arrays of arrays.
-  const created = await db.$queryRaw<{ id: string }[]>`
+  const created = await queryRows<{ id: string }>(db, Prisma.sql`
     INSERT INTO jobs (type, payload, priority, run_at, max_attempts, timeout_ms, idempotency_key, depends_on, blocked)
     SELECT t.type, t.payload::jsonb, t.priority,
            coalesce(t.run_at, ${clock(options.now)} + t.delay_ms * interval '1 millisecond'),
@@ -147,7 +148,7 @@ export async function enqueueMany(db: Db, registry: Registry, items: EnqueueMany
          WITH ORDINALITY AS t(type, payload, priority, run_at, delay_ms, max_attempts, timeout_ms, idempotency_key, deps, ord)
     ORDER BY t.ord
     ON CONFLICT (idempotency_key) DO NOTHING
-    RETURNING id::text AS id`;
+    RETURNING id::text AS id`);
   // Ids come from one sequence in insertion order, which follows t.ord.
   return created.map((r) => r.id).sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
 }

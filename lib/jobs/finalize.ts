@@ -1,4 +1,4 @@
-import type { Db } from "../db.ts";
+import { executeSql, Prisma, queryRows, type Db } from "../db.ts";
 import { clock } from "./types.ts";
 
 // The only writes after a claim. Each is fenced on the lease holder of this attempt:
@@ -43,7 +43,17 @@ export async function completeAttempts(
   now?: Date,
 ): Promise<Set<string>> {
   if (!items.length) return new Set();
-  const rows = await db.$queryRaw<{ id: string }[]>`
+  const rows = await queryRows<{ id: string }>(db, completeSql(workerId, items, now));
+  return new Set(rows.map((r) => r.id));
+}
+
+/**
+ * The completion statement, `RETURNING j.id::text AS id` for each row that landed. Also sent
+ * as a data-modifying CTE in front of the next claim (claim.ts), so a busy tick pays one
+ * statement, one round trip and one commit for "finish these, take the next ones".
+ */
+export function completeSql(workerId: string, items: (Attempt & { result: unknown })[], now?: Date): Prisma.Sql {
+  return Prisma.sql`
     UPDATE jobs j SET
       status = 'completed', result = d.result::jsonb, finished_at = ${clock(now)}, updated_at = ${clock(now)},
       locked_by = NULL, locked_at = NULL, locked_until = NULL
@@ -51,31 +61,30 @@ export async function completeAttempts(
                 ${items.map((i) => resultJson(i.result))}::text[]) AS d(id, attempt, result)
     WHERE j.id = d.id AND j.attempts = d.attempt AND j.locked_by = ${workerId} AND j.status = 'processing'
     RETURNING j.id::text AS id`;
-  return new Set(rows.map((r) => r.id));
 }
 
 /** retry: back to pending, due after `delayMs`; the error joins the job's history. */
 export async function retryAttempt(db: Db, workerId: string, a: Attempt, error: string, delayMs: number, now?: Date): Promise<boolean> {
   const msg = clip(error);
-  const n = await db.$executeRaw`
+  const n = await executeSql(db, Prisma.sql`
     UPDATE jobs SET
       status = 'pending', run_at = ${clock(now)} + ${Math.max(0, Math.round(delayMs))} * interval '1 millisecond',
       last_error = ${msg},
       errors = errors || jsonb_build_array(jsonb_build_object('attempt', attempts, 'error', ${msg}::text, 'at', ${clock(now)})),
       locked_by = NULL, locked_at = NULL, locked_until = NULL, updated_at = ${clock(now)}
-    WHERE id = ${a.id}::bigint AND attempts = ${a.attempt} AND locked_by = ${workerId} AND status = 'processing'`;
+    WHERE id = ${a.id}::bigint AND attempts = ${a.attempt} AND locked_by = ${workerId} AND status = 'processing'`);
   return n === 1;
 }
 
 /** fail: for good (attempts exhausted, payload invalid, unknown type, non-retryable error). */
 export async function failAttempt(db: Db, workerId: string, a: Attempt, error: string, now?: Date): Promise<boolean> {
   const msg = clip(error);
-  const n = await db.$executeRaw`
+  const n = await executeSql(db, Prisma.sql`
     UPDATE jobs SET
       status = 'failed', last_error = ${msg}, finished_at = ${clock(now)},
       errors = errors || jsonb_build_array(jsonb_build_object('attempt', attempts, 'error', ${msg}::text, 'at', ${clock(now)})),
       locked_by = NULL, locked_at = NULL, locked_until = NULL, updated_at = ${clock(now)}
-    WHERE id = ${a.id}::bigint AND attempts = ${a.attempt} AND locked_by = ${workerId} AND status = 'processing'`;
+    WHERE id = ${a.id}::bigint AND attempts = ${a.attempt} AND locked_by = ${workerId} AND status = 'processing'`);
   return n === 1;
 }
 

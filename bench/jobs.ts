@@ -1,0 +1,27 @@
+import { z } from "zod";
+import { createRegistry, defineJob } from "../lib/jobs/define.ts";
+
+/** When the last `probe` handler started (performance.now()), for the kick latency. */
+export const probe = { startedAt: 0 };
+
+export const noop = defineJob({
+  name: "noop",
+  schema: z.object({ n: z.number().int() }),
+  timeoutMs: 30_000,
+  handler: async () => null,
+});
+
+export const probeJob = defineJob({
+  name: "probe",
+  schema: z.object({}),
+  timeoutMs: 5_000,
+  handler: async () => {
+    probe.startedAt = performance.now();
+    return null;
+  },
+});
+
+export const benchRegistry = createRegistry([noop, probeJob]);
+
+/** The floor's handler for `noop`: the same no-op, without the executor around it. */
+export const floorNoop = async (_payload: unknown) => null;
