@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { enqueue } from "../../lib/jobs/enqueue.ts";
+import { schedule } from "../../lib/jobs/schedules.ts";
 import { registry } from "../../lib/job-types/index.ts";
 import { startApp, type App } from "../helpers/app.ts";
 import { testDatabase, type TestDatabase } from "../helpers/db.ts";
@@ -17,10 +18,14 @@ let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 let seeded: Seeded;
+let yearlyNextFire: Date;
 
 beforeAll(async () => {
   t = await testDatabase();
   seeded = await seedKnownCounts(t.sql);
+  // Fires on January 1st only, so no tick during the test enqueues anything from it.
+  const s = await schedule(t.prisma, registry, "yearly-report", "0 0 1 1 *", { type: "send-email", payload: { to: "ops@example.com", subject: "Year in review" } });
+  yearlyNextFire = s.nextRunAt as Date;
   [app, browser] = await Promise.all([startApp({ DATABASE_URL: t.url, DASHBOARD_SECRET }), launchBrowser()]);
   context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   page = await context.newPage();
@@ -82,6 +87,7 @@ describe("/jobs in production", () => {
     expect(failures).toContain("unsupported image format: image/x-tga");
     expect(await page.getByTestId("throughput-chart").getAttribute("aria-label")).toContain("6 in total");
     expect(await page.locator('[data-testid="job-list"] tbody tr').count()).toBe(11);
+    expect(await text("next-fire-yearly-report")).toContain(yearlyNextFire.toISOString().slice(0, 16).replace("T", " "));
     await page.screenshot({ path: artifactPath("dashboard.png"), fullPage: true });
   });
 

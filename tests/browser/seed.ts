@@ -60,10 +60,13 @@ export async function seedBusyHour(sql: Sql): Promise<void> {
            CASE WHEN type = 'send-email' THEN jsonb_build_object('to', 'customer' || g || '@example.com', 'subject', 'Your receipt')
                 ELSE jsonb_build_object('fileId', 'upload-' || g) END,
            CASE WHEN failed THEN 'failed'::job_status ELSE 'completed'::job_status END,
-           CASE WHEN failed THEN 5 ELSE 1 END, 5,
+           CASE WHEN failed THEN 3 ELSE 1 END, 3,
            CASE WHEN type = 'send-email' THEN 10000 ELSE 60000 END,
            CASE WHEN failed THEN err END,
-           CASE WHEN failed THEN jsonb_build_array(jsonb_build_object('attempt', 5, 'error', err, 'at', t)) ELSE '[]'::jsonb END,
+           CASE WHEN failed THEN jsonb_build_array(
+             jsonb_build_object('attempt', 1, 'error', 'connect ETIMEDOUT 203.0.113.7:587', 'at', t - interval '42 seconds'),
+             jsonb_build_object('attempt', 2, 'error', err, 'at', t - interval '18 seconds'),
+             jsonb_build_object('attempt', 3, 'error', err, 'at', t)) ELSE '[]'::jsonb END,
            CASE WHEN failed THEN NULL ELSE jsonb_build_object('ok', true) END,
            t - interval '2 seconds', t - interval '2 seconds', t - interval '1 second', t
     FROM (
