@@ -53,8 +53,9 @@ describe("npm run worker", () => {
       [1, 2, 3].map((n) => enqueue(t.prisma, registry, "send-email", { to: `u${n}@example.com`, subject: "hi" })),
     );
     const uploads = await Promise.all(["a", "b"].map((f) => enqueue(t.prisma, registry, "process-upload", { fileId: f })));
-    // send-email takes 2 s, process-upload 4 s; the grace (3 s) lets the first finish, not the second.
-    const a = worker({ DEMO_JOB_DELAY_MS: "2000", WORKER_SHUTDOWN_GRACE_MS: "3000" });
+    // send-email takes 3 s, process-upload 6 s; the grace (4.5 s after SIGTERM) lets the first
+    // finish and not the second, with 1.5 s to spare either way for a slow machine.
+    const a = worker({ DEMO_JOB_DELAY_MS: "3000", WORKER_SHUTDOWN_GRACE_MS: "4500" });
     const workerId = (await started(a)).workerId as string;
     expect(workerId).toMatch(/^worker-/);
 
