@@ -55,6 +55,12 @@ const onSignal = (signal: NodeJS.Signals) => {
 };
 process.on("SIGTERM", onSignal);
 process.on("SIGINT", onSignal);
+// Something threw outside any job's promise (a handler's stray timer, a library bug). The
+// process state is unknown, so exit as a crash does; the leases it holds bring the jobs back.
+process.on("uncaughtException", (err) => {
+  log({ level: "error", event: "crashed", error: err?.stack ?? String(err) });
+  process.exit(1);
+});
 
 const { workerId: _id, ...settings } = config;
 log({ level: "info", event: "started", database: source.source, types: registry.names(), ...settings });
