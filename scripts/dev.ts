@@ -30,7 +30,9 @@ try {
 }
 const env = e!;
 const dataDir = path.resolve(PROJECT_ROOT, env.DEV_DATABASE_DIR);
-const rel = path.relative(PROJECT_ROOT, dataDir) || dataDir;
+/** A folder as the user would type it: relative inside the project, absolute outside. */
+const shown = (dir: string) => (dir.startsWith(PROJECT_ROOT + path.sep) ? path.relative(PROJECT_ROOT, dir) : dir);
+const rel = shown(dataDir);
 
 if (!givenUrl) {
   const running = readDevState(dataDir);
@@ -55,7 +57,7 @@ async function shutdown(code: number, why: string): Promise<void> {
   if (database?.embedded) {
     clearDevState(dataDir);
     await database.stop();
-    say(`embedded PostgreSQL stopped; its data stays in ${rel} for the next run`);
+    say(`embedded PostgreSQL stopped; its data stays in ${shown(database.embedded.dataDir)} for the next run`);
   }
   process.exit(code);
 }
@@ -69,6 +71,7 @@ try {
     databaseUrl: givenUrl,
     directUrl: process.env.DIRECT_DATABASE_URL || undefined,
     dataDir,
+    projectRoot: PROJECT_ROOT,
     port: env.DEV_DATABASE_PORT,
     log: (l) => say(l),
   });

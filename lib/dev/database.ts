@@ -4,6 +4,7 @@ import path from "node:path";
 import pg from "pg";
 import { freePort, startEmbeddedPostgres } from "../embedded-postgres.ts";
 import { migrate, type MigrationResult } from "../migrate.ts";
+import { reachableDataDir } from "./data-dir.ts";
 
 export interface DevDatabase {
   url: string;
@@ -20,6 +21,8 @@ export interface DevDatabaseOptions {
   directUrl?: string;
   /** Embedded server's data folder and preferred port (another free port when it is taken). */
   dataDir: string;
+  /** The project folder (names the fallback data folder when dataDir is closed to postgres). */
+  projectRoot?: string;
   port: number;
   log: (line: string) => void;
 }
@@ -37,7 +40,7 @@ export async function startDevDatabase(o: DevDatabaseOptions): Promise<DevDataba
     return { url: o.databaseUrl, migrations, stop: async () => {} };
   }
 
-  const dataDir = path.resolve(o.dataDir);
+  const dataDir = reachableDataDir(path.resolve(o.dataDir), o.projectRoot ?? process.cwd(), o.log);
   await stopLeftoverServer(dataDir, o.log);
   await importWithoutSignalHooks();
   const created = !existsSync(path.join(dataDir, "PG_VERSION"));
