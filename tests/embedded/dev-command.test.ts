@@ -65,7 +65,7 @@ describe("npm run dev", () => {
 
     // Another terminal: the CLI finds the dev command's database without DATABASE_URL.
     const enq = await cli("enqueue", "send-email", '{"to":"dev@example.com","subject":"Hello"}');
-    expect(enq.code).toBe(0);
+    expect(enq, enq.stderr).toMatchObject({ code: 0 });
     const id = JSON.parse(enq.stdout).id as string;
     await waitFor("the job completed through GET /api/jobs/tick", async () => {
       const r = await cli("show", id);
