@@ -3,6 +3,9 @@
 //
 //   BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres npx tsx tests/browser/bench-page.ts [rows] [runs]
 //
+// The machine's load average is printed with the results: on a busy machine every number
+// grows, so compare runs made under the same load.
+//
 // Creates a scratch database on that server (dropped at the end), migrates it, inserts `rows`
 // finished jobs (default 1,000,000: 98 % completed, 2 % failed, one every 2.6 s over the last
 // month) plus a small live backlog, VACUUM ANALYZEs, then:
@@ -12,6 +15,7 @@
 //     for /jobs and a few variants, signed in with a session cookie.
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { createDatabase } from "../../lib/db.ts";
@@ -74,8 +78,15 @@ try {
     INSERT INTO jobs (type, payload, status, timeout_ms, run_at)
     SELECT 'send-email', jsonb_build_object('to', 'q' || g || '@example.com', 'subject', 'hi'), 'pending', 10000, now() + (g - 100) * interval '1 second'
     FROM generate_series(1, 200) g`);
+  // BENCH_EXTRA_SQL: try an index (or any change) before measuring, e.g.
+  // BENCH_EXTRA_SQL='CREATE INDEX jobs_status_type_idx ON jobs (status, type)'
+  if (process.env.BENCH_EXTRA_SQL) {
+    await sql.query(process.env.BENCH_EXTRA_SQL);
+    console.log(`ran BENCH_EXTRA_SQL: ${process.env.BENCH_EXTRA_SQL}`);
+  }
   await sql.query("VACUUM ANALYZE jobs");
   console.log(`seeded ${rows.toLocaleString("en-US")} finished jobs + 200 pending in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  console.log(`load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")} on ${os.cpus().length} CPUs`);
   await sql.end();
 
   const d = createDatabase(url, { max: 5 });
@@ -131,6 +142,7 @@ try {
     const xs = await time(() => page(p));
     console.log(`  ${p.padEnd(42)} ${ms(median(xs)).padStart(10)} ${ms(p90(xs)).padStart(10)}`);
   }
+  console.log(`load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}`);
 } finally {
   if (app?.pid) {
     try {
