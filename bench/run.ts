@@ -117,7 +117,16 @@ async function main() {
   if (failed) throw failed;
 
   console.log(`\n${table(results)}\n`);
-  if (f.explain && extra.explain) console.log(`claim plan:\n${extra.explain}\n`);
+  if (extra.emptyTickStatements) {
+    console.log("empty tick, statement by statement (median ms, statements per tick):");
+    for (const [k, v] of Object.entries(extra.emptyTickStatements as Record<string, { perCall: number; medianMs: number }>)) {
+      console.log(`  ${v.medianMs.toFixed(3).padStart(8)}  x${v.perCall}  ${k}`);
+    }
+    console.log("");
+  }
+  if (f.explain && extra.explain) {
+    for (const [k, plan] of Object.entries(extra.explain as Record<string, string>)) console.log(`claim plan at ${k}:\n${plan}\n`);
+  }
   const json = {
     at: new Date().toISOString(),
     durationS: Math.round((Date.now() - started) / 1000),

@@ -182,9 +182,12 @@ export async function claimAtScale(ctx: Ctx): Promise<ScenarioResult> {
     [pending],
   );
   await ctx.admin.query("VACUUM ANALYZE jobs");
+  // Write the generated rows out now, so the checkpointer is not flushing them during phase 1
+  // only (it made the first phase about twice as slow as the second, for the floor as well).
+  await ctx.admin.query("CHECKPOINT").catch(() => {}); // needs superuser or pg_checkpoint
   ctx.log(`  generated ${finished.toLocaleString("en")} finished + ${pending.toLocaleString("en")} pending rows in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
-  const explain = await explainClaim(ctx);
+  const explain = { [`${pending} pending`]: await explainClaim(ctx) };
   const samplesPerRun = ctx.flags.quick ? 30 : 60;
   const measure = async () => {
     const ours: number[] = [];
@@ -214,6 +217,8 @@ export async function claimAtScale(ctx: Ctx): Promise<ScenarioResult> {
     [small],
   );
   await ctx.admin.query("VACUUM ANALYZE jobs");
+  await ctx.admin.query("CHECKPOINT").catch(() => {}); // needs superuser or pg_checkpoint
+  explain[`${small} pending`] = await explainClaim(ctx);
   const little = await measure();
   await truncate(ctx);
   await ctx.admin.query("VACUUM jobs");
@@ -227,6 +232,11 @@ export async function claimAtScale(ctx: Ctx): Promise<ScenarioResult> {
         id: "claim-flat", title: `claim 10: ${pending.toLocaleString("en")} pending vs ${small.toLocaleString("en")} (ours)`, unit: "ms",
         ours: big.ours, floor: little.ours, versus: "claim-small", target: { maxRatio: 1.2 },
         note: "the 'floor' column here is ours at the small backlog",
+      },
+      {
+        id: "claim-flat-floor", title: `claim 10: ${pending.toLocaleString("en")} pending vs ${small.toLocaleString("en")} (floor)`, unit: "ms",
+        ours: big.floor, floor: little.floor,
+        note: "the floor's own ratio between the two backlogs: what the table and the machine did between the phases",
       },
     ],
     extra: { explain },
@@ -243,8 +253,10 @@ async function explainClaim(ctx: Ctx): Promise<string> {
   const original = pool.query;
   let seen: { text: string; values: unknown[] } | undefined;
   pool.query = function (this: unknown, ...args: unknown[]) {
-    const q = args[0] as { text?: string; values?: unknown[] };
-    if (typeof q === "object" && q?.text?.includes("FOR UPDATE SKIP LOCKED")) seen = { text: q.text, values: q.values ?? [] };
+    const q = args[0] as string | { text?: string; values?: unknown[] };
+    const text = typeof q === "string" ? q : q?.text;
+    const values = typeof q === "string" ? (args[1] as unknown[]) : q?.values;
+    if (text?.includes("FOR UPDATE SKIP LOCKED")) seen = { text, values: values ?? [] };
     return original.apply(this, args);
   };
   try {
@@ -284,9 +296,71 @@ export async function emptyTick(ctx: Ctx): Promise<ScenarioResult> {
       floor.push(performance.now() - t);
     }
   }
+  const statements = await statementBreakdown(ctx, () => runTick(ctx.ours.prisma, benchRegistry, { budgetMs: 60_000, workerId: WORKER }), 20);
   return {
+    extra: { emptyTickStatements: statements },
     rows: [{ id: "empty-tick", title: "empty tick (maintenance + claim that finds nothing)", unit: "ms", ours, floor, target: { maxMs: 5 }, note: "floor: one empty claim" }],
   };
+}
+
+/**
+ * Median ms of each statement `fn` sends, by its first words, over `n` calls: where an empty
+ * tick's time goes. Counts statements on the pool (Prisma's and the engine's own) and on
+ * checked-out clients (Prisma's transactions).
+ */
+async function statementBreakdown(ctx: Ctx, fn: () => Promise<unknown>, n: number): Promise<Record<string, { perCall: number; medianMs: number }>> {
+  type Queryable = { query: (...a: unknown[]) => unknown };
+  const times = new Map<string, number[]>();
+  const label = (text: string) => text.replace(/\s+/g, " ").trim().slice(0, 60);
+  const wrap = (target: Queryable) => {
+    const original = target.query;
+    target.query = function (this: unknown, ...args: unknown[]) {
+      const q = args[0] as string | { text?: string };
+      const text = typeof q === "string" ? q : (q?.text ?? "?");
+      const t = performance.now();
+      const r = original.apply(this, args) as Promise<unknown>;
+      if (r && typeof r.then === "function") {
+        r.then(
+          () => times.set(label(text), [...(times.get(label(text)) ?? []), performance.now() - t]),
+          () => {},
+        );
+      }
+      return r;
+    };
+    return () => {
+      target.query = original;
+    };
+  };
+  const pool = ctx.ours.pool as unknown as Queryable & { connect: (...a: unknown[]) => Promise<Queryable> };
+  const unwrapPool = wrap(pool);
+  const connect = pool.connect;
+  const unwraps: (() => void)[] = [];
+  const wrapped = new WeakSet<object>();
+  // pool.query checks out a client through connect(callback): leave that path alone (the pool's
+  // query is already counted); wrap the clients Prisma checks out for its transactions.
+  pool.connect = function (this: unknown, ...args: unknown[]) {
+    if (typeof args[0] === "function") return connect.apply(this, args);
+    return connect.apply(this, args).then((client) => {
+      if (!wrapped.has(client)) {
+        wrapped.add(client);
+        unwraps.push(wrap(client));
+      }
+      return client;
+    });
+  };
+  try {
+    for (let i = 0; i < n; i++) await fn();
+  } finally {
+    unwrapPool();
+    pool.connect = connect;
+    for (const u of unwraps) u();
+  }
+  const out: Record<string, { perCall: number; medianMs: number }> = {};
+  for (const [k, xs] of times) {
+    const sorted = [...xs].sort((x, y) => x - y);
+    out[k] = { perCall: xs.length / n, medianMs: Number(sorted[sorted.length >> 1].toFixed(3)) };
+  }
+  return out;
 }
 
 /**

@@ -99,14 +99,17 @@ export async function enqueue(
   const r = prepare(registry, type, payload, rest);
   await checkDependencies(db, r.dependsOn);
   const deps = Prisma.sql`${r.dependsOn}::bigint[]`;
+  // Without dependencies or a key, skip what cannot apply: the EXISTS probe, and ON CONFLICT
+  // (a speculative insertion: more WAL per row; NULL keys never conflict).
   const blocked = r.dependsOn.length ? blockedExpr(deps) : Prisma.sql`false`;
+  const onConflict = r.idempotencyKey === null ? Prisma.empty : Prisma.sql`ON CONFLICT (idempotency_key) DO NOTHING`;
   for (let i = 0; i < 2; i++) {
     const inserted = await queryRows<Job>(db, Prisma.sql`
       INSERT INTO jobs (type, payload, priority, run_at, max_attempts, timeout_ms, idempotency_key, depends_on, blocked)
       VALUES (${r.type}, ${r.payload}::jsonb, ${r.priority},
               coalesce(${r.runAt}::timestamptz, ${clock(now)} + ${r.delayMs} * interval '1 millisecond'),
               ${r.maxAttempts}, ${r.timeoutMs}, ${r.idempotencyKey}, ${deps}, ${blocked})
-      ON CONFLICT (idempotency_key) DO NOTHING
+      ${onConflict}
       RETURNING ${jobColumns()}`);
     if (inserted.length) return { job: inserted[0], created: true };
     const existing = await queryRows<Job>(db, Prisma.sql`SELECT ${jobColumns()} FROM jobs WHERE idempotency_key = ${r.idempotencyKey}`);
@@ -139,7 +142,7 @@ export async function enqueueMany(db: Db, registry: Registry, items: EnqueueMany
     SELECT t.type, t.payload::jsonb, t.priority,
            coalesce(t.run_at, ${clock(options.now)} + t.delay_ms * interval '1 millisecond'),
            t.max_attempts, t.timeout_ms, t.idempotency_key, t.deps::bigint[],
-           ${blockedExpr(Prisma.sql`t.deps::bigint[]`)}
+           ${rows.some((r) => r.dependsOn.length) ? blockedExpr(Prisma.sql`t.deps::bigint[]`) : Prisma.sql`false`}
     FROM unnest(${rows.map((r) => r.type)}::text[], ${rows.map((r) => r.payload)}::text[],
                 ${rows.map((r) => r.priority)}::int[], ${rows.map((r) => r.runAt?.toISOString() ?? null)}::timestamptz[],
                 ${rows.map((r) => r.delayMs)}::bigint[], ${rows.map((r) => r.maxAttempts)}::int[],
@@ -147,7 +150,7 @@ export async function enqueueMany(db: Db, registry: Registry, items: EnqueueMany
                 ${rows.map((r) => `{${r.dependsOn.join(",")}}`)}::text[])
          WITH ORDINALITY AS t(type, payload, priority, run_at, delay_ms, max_attempts, timeout_ms, idempotency_key, deps, ord)
     ORDER BY t.ord
-    ON CONFLICT (idempotency_key) DO NOTHING
+    ${rows.some((r) => r.idempotencyKey !== null) ? Prisma.sql`ON CONFLICT (idempotency_key) DO NOTHING` : Prisma.empty}
     RETURNING id::text AS id`);
   // Ids come from one sequence in insertion order, which follows t.ord.
   return created.map((r) => r.id).sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
