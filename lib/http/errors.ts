@@ -12,11 +12,12 @@ const UNAVAILABLE_SQLSTATE = /^(08|53|57)/;
  * SQLSTATE or a socket code.
  */
 export function isDatabaseError(err: unknown): boolean {
-  let e = err as { name?: string; code?: unknown; cause?: unknown } | undefined;
+  let e = err as { name?: string; code?: unknown; message?: unknown; cause?: unknown } | undefined;
   for (let depth = 0; e && typeof e === "object" && depth < 5; depth++, e = e.cause as typeof e) {
     if (typeof e.name === "string" && (e.name.startsWith("PrismaClient") || e.name === "DriverAdapterError")) return true;
     if (typeof e.code === "string" && (CONNECTION_CODES.test(e.code) || UNAVAILABLE_SQLSTATE.test(e.code))) return true;
-    if (err instanceof Error && /Connection terminated|timeout exceeded when trying to connect/i.test(err.message)) return true;
+    // pg's own connection errors carry no code, only these messages.
+    if (typeof e.message === "string" && /Connection terminated|timeout exceeded when trying to connect/i.test(e.message)) return true;
   }
   return false;
 }

@@ -114,6 +114,7 @@ describe("database errors", () => {
     expect(isDatabaseError(Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }))).toBe(true);
     expect(isDatabaseError(Object.assign(new Error("terminating connection"), { code: "57P01" }))).toBe(true);
     expect(isDatabaseError(new Error("wrapped", { cause: Object.assign(new Error("x"), { code: "08006" }) }))).toBe(true);
+    expect(isDatabaseError(new Error("outer", { cause: new Error("Connection terminated unexpectedly") }))).toBe(true);
     expect(isDatabaseError(new TypeError("cannot read properties of undefined"))).toBe(false);
   });
 });
