@@ -44,7 +44,7 @@ describe("execute", () => {
   });
 
   it("times out a handler that ignores its signal and discards its late result", async () => {
-    // stubborn: timeout 200 ms, 2 attempts, backoff 10 ms; the handler resolves after 600 ms.
+    // stubborn: timeout 200 ms, 2 attempts, backoff 60 s; the handler resolves after 600 ms.
     const { job: j } = await enqueue(t.prisma, testRegistry, "stubborn", { ms: 600 });
     const first = await tick();
     expect(first).toMatchObject({ claimed: 1, retried: 1 });

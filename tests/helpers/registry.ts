@@ -40,7 +40,8 @@ export const stubborn = defineJob({
   schema: z.object({ ms: z.number().int().min(0) }),
   timeoutMs: 200,
   maxAttempts: 2,
-  backoff: { baseMs: 10, jitter: 0 },
+  // Long enough that the tick which retried it cannot claim it again; tests make it due by hand.
+  backoff: { baseMs: 60_000, jitter: 0 },
   async handler(payload, { job, db }) {
     await new Promise((r) => setTimeout(r, payload.ms));
     await record(db, job.id, job.attempts, "late-end");
