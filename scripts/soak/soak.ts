@@ -282,7 +282,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
   const gracefulExits = exits.filter((e) => e.code === 0).length;
 
   process.removeListener("exit", killAll);
-  const report = await check(q, o.jobs);
+  const report = await checkInvariants(q, o.jobs);
   await sql.end();
   const doubleCompletions = [...completions.values()].filter((n) => n > 1).length;
   const violations = [...report.violations];
@@ -303,10 +303,10 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
   };
 }
 
-type Query = <T extends pg.QueryResultRow>(text: string, params?: unknown[]) => Promise<T[]>;
+export type Query = <T extends pg.QueryResultRow>(text: string, params?: unknown[]) => Promise<T[]>;
 
 /** The invariants, from the database alone. */
-async function check(q: Query, jobs: number) {
+export async function checkInvariants(q: Query, jobs: number) {
   const violations: string[] = [];
   const [c] = await q<{ total: number; completed: number; failed: number; other: number; attempts: number; expired: number }>(
     `SELECT count(*)::int AS total,
