@@ -167,6 +167,32 @@ describe("/jobs in production", () => {
     expect(await statusOf(id)).toBe("cancelled");
   });
 
+  it("draws a running job's progress as a bar and links its dependencies with their status", async () => {
+    const running = seeded.processing[0];
+    await t.sql("UPDATE jobs SET progress = '0.4' WHERE id = $1", [running]);
+    await page.goto(`${app.url}/jobs/${running}`);
+    expect(await text("progress")).toBe("40 %");
+    expect(await page.locator('[data-testid="progress"] .progress-bar').getAttribute("style")).toContain("width:40%");
+    expect(await page.getByTestId("cancel").count()).toBe(1);
+
+    const [dependent] = await t.sql<{ id: string }>(
+      `INSERT INTO jobs (type, payload, status, timeout_ms, depends_on, blocked)
+       VALUES ('send-email', '{"to":"after@example.com","subject":"Next"}', 'pending', 10000, ARRAY[$1, $2]::bigint[], true)
+       RETURNING id::text AS id`,
+      [seeded.completed[0], seeded.failed[1]],
+    );
+    try {
+      await page.goto(`${app.url}/jobs/${dependent.id}`);
+      const deps = await text("dependencies");
+      expect(deps).toContain(`#${seeded.completed[0]} send-email completed`);
+      expect(deps).toContain(`#${seeded.failed[1]} process-upload failed`);
+      await page.getByTestId("dependencies").getByText(`#${seeded.failed[1]}`).click();
+      await page.waitForURL(`${app.url}/jobs/${seeded.failed[1]}`);
+    } finally {
+      await t.sql("DELETE FROM jobs WHERE id = $1", [dependent.id]);
+    }
+  });
+
   it("runs no action for a browser whose session cookie is gone", async () => {
     const id = seeded.failed[1];
     await page.goto(`${app.url}/jobs/${id}`);
