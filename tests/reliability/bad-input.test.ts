@@ -1,0 +1,434 @@
+// Bad input, table-driven, for every way in: the HTTP routes, the server actions (called over
+// HTTP exactly as a browser or an attacker would), and the CLI commands. Malformed JSON, wrong
+// types, missing fields, oversized payloads and strings, unknown job types, hostile strings,
+// wrong/missing/extra-long secrets, wrong methods. Each case gets its documented status and
+// message, and the database is unchanged: a fingerprint of every row of jobs, outbox and
+// schedules is taken before and after.
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "../../lib/cli/index.ts";
+import { registry } from "../../lib/job-types/index.ts";
+import { DIST_DIR, startApp, TEST_SECRET, type App } from "../helpers/app.ts";
+import { testDatabase, type TestDatabase } from "../helpers/db.ts";
+
+const root = path.resolve(import.meta.dirname, "../..");
+const DASHBOARD_SECRET = "dashboard-secret-0123456789";
+let t: TestDatabase;
+let app: App;
+let ids: { pending: string; completed: string; failed: string };
+
+beforeAll(async () => {
+  t = await testDatabase();
+  process.env.DATABASE_URL = t.url; // the CLI's tick reads its settings from the environment
+  app = await startApp({ DATABASE_URL: t.url, DASHBOARD_SECRET });
+  const add = async (status: string) =>
+    (
+      await t.sql<{ id: string }>(
+        `INSERT INTO jobs (type, payload, timeout_ms, status, attempts, finished_at)
+         VALUES ('send-email', '{"to":"a@example.com","subject":"seed"}', 10000, $1::job_status, $2, CASE WHEN $1 = 'pending' THEN NULL ELSE now() END)
+         RETURNING id::text`,
+        [status, status === "pending" ? 0 : 1],
+      )
+    )[0].id;
+  ids = { pending: await add("pending"), completed: await add("completed"), failed: await add("failed") };
+});
+afterAll(async () => {
+  await app?.stop();
+  await t?.close();
+});
+
+/** Every row of every table a request could write, as one hash. */
+async function fingerprint(): Promise<string> {
+  const [r] = await t.sql<{ f: string }>(
+    `SELECT (SELECT count(*) FROM jobs) || ':' || coalesce((SELECT md5(string_agg(j::text, '|' ORDER BY id)) FROM jobs j), '') || ':' ||
+            (SELECT count(*) FROM outbox) || ':' || coalesce((SELECT md5(string_agg(o::text, '|' ORDER BY id)) FROM outbox o), '') || ':' ||
+            (SELECT count(*) FROM schedules) AS f`,
+  );
+  return r.f;
+}
+
+async function unchanged<T>(run: () => Promise<T>): Promise<T> {
+  const before = await fingerprint();
+  const result = await run();
+  expect(await fingerprint(), "the database changed").toBe(before);
+  return result;
+}
+
+// ---------------------------------------------------------------------------------------------
+// HTTP routes
+// ---------------------------------------------------------------------------------------------
+
+interface Req {
+  method: string;
+  path: string;
+  body?: string;
+  auth?: string | null;
+  contentType?: string;
+}
+
+async function send(r: Req) {
+  const headers: Record<string, string> = {};
+  const auth = r.auth === undefined ? `Bearer ${TEST_SECRET}` : r.auth;
+  if (auth !== null) headers.authorization = auth;
+  if (r.body !== undefined) headers["content-type"] = r.contentType ?? "application/json";
+  const res = await fetch(`${app.url}${r.path}`, { method: r.method, headers, body: r.body });
+  const text = await res.text();
+  let body: Record<string, unknown> | undefined;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = undefined;
+  }
+  return { status: res.status, body, text };
+}
+
+const email = { type: "send-email", payload: { to: "ada@example.com", subject: "Hello" } };
+const j = (v: unknown) => JSON.stringify(v);
+const withEmail = (extra: Record<string, unknown>) => j({ ...email, ...extra });
+const withPayload = (p: Record<string, unknown>) => j({ type: "send-email", payload: { ...email.payload, ...p } });
+const HOSTILE = ["'; DROP TABLE jobs; --", '" OR "1"="1', "$1) RETURNING *; --", "\u202e\u0007\b\t", "../../../etc/passwd", "<script>alert(1)</script>"];
+const LONG_UNICODE = "\u{1F4A5}é漢".repeat(40_000); // ~360 KB of multi-byte text
+
+// [name, request, status, code, message pattern]
+type Row = [string, Req, number, string, RegExp?];
+const ROUTES: [string, string][] = [
+  ["POST", "/api/jobs"],
+  ["GET", "/api/jobs/tick"],
+  ["POST", "/api/jobs/tick"],
+  ["GET", "/api/jobs/1"],
+  ["GET", "/api/jobs/stats"],
+];
+const SECRETS: [string, string | null][] = [
+  ["no Authorization header", null],
+  ["an empty Bearer", "Bearer "],
+  ["a wrong secret", "Bearer wrong-secret-0123456789"],
+  ["the secret plus one character", `Bearer ${TEST_SECRET}x`],
+  ["a prefix of the secret", `Bearer ${TEST_SECRET.slice(0, -1)}`],
+  ["an 8 KB secret", `Bearer ${"s".repeat(8 * 1024)}`],
+  ["the secret under another scheme", `Basic ${TEST_SECRET}`],
+  ["the secret without a scheme", TEST_SECRET],
+  ["an SQL fragment", "Bearer ' OR '1'='1"],
+];
+
+const http: Row[] = [
+  // --- secrets: 401 with no data, for every route ---
+  ...ROUTES.flatMap(([method, p]) =>
+    SECRETS.map(([label, auth]): Row => [`${method} ${p} with ${label}`, { method, path: p, auth, body: method === "POST" ? j(email) : undefined }, 401, "unauthorized", /^unauthorized$/]),
+  ),
+  // --- wrong methods ---
+  ["PUT /api/jobs", { method: "PUT", path: "/api/jobs", body: j(email) }, 405, ""],
+  ["DELETE /api/jobs/1", { method: "DELETE", path: `/api/jobs/1` }, 405, ""],
+  ["PATCH /api/jobs/tick", { method: "PATCH", path: "/api/jobs/tick", body: "{}" }, 405, ""],
+  ["POST /api/jobs/stats", { method: "POST", path: "/api/jobs/stats", body: "{}" }, 405, ""],
+  ["DELETE /api/jobs/stats", { method: "DELETE", path: "/api/jobs/stats" }, 405, ""],
+  ["POST /api/jobs/1", { method: "POST", path: "/api/jobs/1", body: j(email) }, 405, ""],
+  // --- POST /api/jobs: malformed JSON ---
+  ...["{", '{"type": "send-email", ', "not json", "{'type': 'send-email'}", '{"type": "send-email",}', "NaN", '{"a": 1} trailing', "\u0000"].map(
+    (body): Row => [`POST /api/jobs with malformed JSON ${j(body)}`, { method: "POST", path: "/api/jobs", body }, 400, "malformed_json", /not valid JSON/],
+  ),
+  ["POST /api/jobs with an empty body", { method: "POST", path: "/api/jobs", body: "" }, 400, "malformed_json", /empty/],
+  ["POST /api/jobs with whitespace only", { method: "POST", path: "/api/jobs", body: " \n\t " }, 400, "malformed_json"],
+  // --- not an object ---
+  ...(["null", "42", '"send-email"', "[]", j([email]), "true"] as const).map(
+    (body): Row => [`POST /api/jobs with JSON ${body.slice(0, 20)}`, { method: "POST", path: "/api/jobs", body }, 422, "invalid_request", /must be a JSON object/],
+  ),
+  // --- missing fields, wrong types ---
+  ["POST /api/jobs without type", { method: "POST", path: "/api/jobs", body: j({ payload: email.payload }) }, 422, "unknown_type"],
+  ["POST /api/jobs without payload", { method: "POST", path: "/api/jobs", body: j({ type: "send-email" }) }, 422, "invalid_payload"],
+  ["POST /api/jobs with an empty object", { method: "POST", path: "/api/jobs", body: "{}" }, 422, "unknown_type"],
+  ["POST /api/jobs with a numeric type", { method: "POST", path: "/api/jobs", body: j({ ...email, type: 42 }) }, 422, "unknown_type"],
+  ["POST /api/jobs with an array type", { method: "POST", path: "/api/jobs", body: j({ ...email, type: ["send-email"] }) }, 422, "unknown_type"],
+  ["POST /api/jobs with a string payload", { method: "POST", path: "/api/jobs", body: j({ type: "send-email", payload: "to=ada" }) }, 422, "invalid_payload"],
+  ["POST /api/jobs with a null payload", { method: "POST", path: "/api/jobs", body: j({ type: "send-email", payload: null }) }, 422, "invalid_payload"],
+  ["POST /api/jobs with a numeric address", { method: "POST", path: "/api/jobs", body: withPayload({ to: 5 }) }, 422, "invalid_payload", /invalid payload/],
+  ["POST /api/jobs with an object subject", { method: "POST", path: "/api/jobs", body: withPayload({ subject: {} }) }, 422, "invalid_payload"],
+  ["POST /api/jobs with an invalid address", { method: "POST", path: "/api/jobs", body: withPayload({ to: "not-an-address" }) }, 422, "invalid_payload"],
+  ["POST /api/jobs with an empty subject", { method: "POST", path: "/api/jobs", body: withPayload({ subject: "" }) }, 422, "invalid_payload"],
+  ["POST /api/jobs with a deeply nested payload", { method: "POST", path: "/api/jobs", body: `{"type":"send-email","payload":${"[".repeat(20_000)}${"]".repeat(20_000)}}` }, 422, "invalid_payload"],
+  ["POST /api/jobs with delayMs as a string", { method: "POST", path: "/api/jobs", body: withEmail({ delayMs: "5" }) }, 422, "invalid_options"],
+  ["POST /api/jobs with a negative delayMs", { method: "POST", path: "/api/jobs", body: withEmail({ delayMs: -1 }) }, 422, "invalid_options"],
+  ["POST /api/jobs with a fractional priority", { method: "POST", path: "/api/jobs", body: withEmail({ priority: 1.5 }) }, 422, "invalid_options"],
+  ["POST /api/jobs with a huge priority", { method: "POST", path: "/api/jobs", body: withEmail({ priority: 1e300 }) }, 422, "invalid_options"],
+  ["POST /api/jobs with maxAttempts 0", { method: "POST", path: "/api/jobs", body: withEmail({ maxAttempts: 0 }) }, 422, "invalid_options"],
+  ["POST /api/jobs with maxAttempts 10,000", { method: "POST", path: "/api/jobs", body: withEmail({ maxAttempts: 10_000 }) }, 422, "invalid_options"],
+  ["POST /api/jobs with a negative timeoutMs", { method: "POST", path: "/api/jobs", body: withEmail({ timeoutMs: -1 }) }, 422, "invalid_options"],
+  ["POST /api/jobs with runAt 'next tuesday'", { method: "POST", path: "/api/jobs", body: withEmail({ runAt: "next tuesday" }) }, 422, "invalid_options"],
+  ["POST /api/jobs with runAt and delayMs", { method: "POST", path: "/api/jobs", body: withEmail({ runAt: "2030-01-01T00:00:00Z", delayMs: 5 }) }, 422, "invalid_options"],
+  ["POST /api/jobs with a numeric idempotencyKey", { method: "POST", path: "/api/jobs", body: withEmail({ idempotencyKey: 5 }) }, 422, "invalid_options"],
+  ["POST /api/jobs with an empty idempotencyKey", { method: "POST", path: "/api/jobs", body: withEmail({ idempotencyKey: "" }) }, 422, "invalid_options"],
+  ["POST /api/jobs with a 256-character idempotencyKey", { method: "POST", path: "/api/jobs", body: withEmail({ idempotencyKey: "k".repeat(256) }) }, 422, "invalid_options"],
+  ["POST /api/jobs with dependsOn as a string", { method: "POST", path: "/api/jobs", body: withEmail({ dependsOn: "1" }) }, 422, "invalid_options"],
+  ["POST /api/jobs with an SQL fragment in dependsOn", { method: "POST", path: "/api/jobs", body: withEmail({ dependsOn: ["1; DROP TABLE jobs"] }) }, 422, "invalid_options"],
+  ["POST /api/jobs with a missing dependency", { method: "POST", path: "/api/jobs", body: withEmail({ dependsOn: ["999999999"] }) }, 422, "invalid_options", /do not exist/],
+  ["POST /api/jobs with an unknown option", { method: "POST", path: "/api/jobs", body: withEmail({ retries: 5 }) }, 422, "invalid_options"],
+  ["POST /api/jobs with the server-side option now", { method: "POST", path: "/api/jobs", body: withEmail({ now: "2000-01-01T00:00:00Z" }) }, 422, "invalid_options"],
+  ["POST /api/jobs with a __proto__ key", { method: "POST", path: "/api/jobs", body: `{"type":"send-email","payload":{"to":"a@example.com","subject":"x"},"__proto__":{"maxAttempts":1}}` }, 422, "invalid_options"],
+  ["POST /api/jobs with a constructor key", { method: "POST", path: "/api/jobs", body: withEmail({ constructor: { prototype: {} } }) }, 422, "invalid_options"],
+  // --- unknown and hostile job types ---
+  ...["send-fax", "", " send-email", "SEND-EMAIL", ...HOSTILE, "\u{1F4A5}".repeat(10_000)].map(
+    (type): Row => [`POST /api/jobs with type ${j(type.slice(0, 24))}`, { method: "POST", path: "/api/jobs", body: j({ type, payload: email.payload }) }, 422, "unknown_type", /unknown job type/],
+  ),
+  // --- oversized ---
+  ["POST /api/jobs with a 201-character subject", { method: "POST", path: "/api/jobs", body: withPayload({ subject: "s".repeat(201) }) }, 422, "invalid_payload"],
+  ["POST /api/jobs with very long unicode in the body field", { method: "POST", path: "/api/jobs", body: withPayload({ body: "漢".repeat(10_001) }) }, 422, "invalid_payload"],
+  ["POST /api/jobs with 360 KB of unicode in a schema field", { method: "POST", path: "/api/jobs", body: withPayload({ body: LONG_UNICODE }) }, 422, "invalid_payload"],
+  ["POST /api/jobs with a body over 1 MiB", { method: "POST", path: "/api/jobs", body: withPayload({ body: "x".repeat(1024 * 1024) }) }, 413, "too_large"],
+  // --- GET /api/jobs/{id} with ids that are not ids ---
+  ...["abc", "0", "-1", "1.5", "1e3", "0x10", "99999999999999999999", "9".repeat(5_000), "1%20OR%201%3D1", "1'--", "%00", "%E2%80%AE1"].map(
+    (id): Row => [`GET /api/jobs/${id.slice(0, 24)}`, { method: "GET", path: `/api/jobs/${id}` }, 404, "not_found"],
+  ),
+  // --- POST /api/jobs/tick: the optional body narrows the run; a bad one runs nothing ---
+  ...["{", "[1,", "not json"].map((body): Row => [`POST /api/jobs/tick with malformed JSON ${j(body)}`, { method: "POST", path: "/api/jobs/tick", body }, 400, "malformed_json"]),
+  ...([
+    ["null", "null"],
+    ["an array", "[]"],
+    ["a string", '"tick"'],
+    ["budgetMs as a string", j({ budgetMs: "5" })],
+    ["a negative budgetMs", j({ budgetMs: -1 })],
+    ["budgetMs past 800 s", j({ budgetMs: 900_000 })],
+    ["concurrency 0", j({ concurrency: 0 })],
+    ["a fractional batchSize", j({ batchSize: 2.5 })],
+    ["batchSize 100,000", j({ batchSize: 100_000 })],
+    ["an unknown type", j({ types: ["send-fax"] })],
+    ["a hostile type", j({ types: [HOSTILE[0]] })],
+    ["an empty types list", j({ types: [] })],
+    ["types as a string", j({ types: "send-email" })],
+    ["an unknown field", j({ workerId: "me" })],
+    ["the clock", j({ now: "2000-01-01T00:00:00Z" })],
+  ] as const).map(([label, body]): Row => [`POST /api/jobs/tick with ${label}`, { method: "POST", path: "/api/jobs/tick", body }, 400, "invalid_request"]),
+  ["POST /api/jobs/tick with a body over 16 KiB", { method: "POST", path: "/api/jobs/tick", body: j({ types: ["send-email"], pad: "x".repeat(17 * 1024) }) }, 413, "too_large"],
+];
+
+describe("HTTP routes: refused with the documented status, nothing written, no tick run", () => {
+  it.each(http)("%s", async (_name, req, status, code, message) => {
+    const res = await unchanged(() => send(req));
+    expect(res.status, res.text.slice(0, 300)).toBe(status);
+    if (status === 405) return; // Next's own answer for a method the route does not export
+    expect(res.body, res.text.slice(0, 300)).toMatchObject({ code });
+    expect(typeof res.body?.error).toBe("string");
+    if (message) expect(res.body?.error).toMatch(message);
+    if (status === 401) expect(res.body).toEqual({ error: "unauthorized", code: "unauthorized" });
+    // Never an echo of a secret, and never a stack trace.
+    expect(res.text).not.toContain(TEST_SECRET);
+    expect(res.text).not.toMatch(/\n\s+at /);
+  });
+
+  it("the seeded pending job was never run by any of those requests", async () => {
+    const [row] = await t.sql<{ status: string; attempts: number }>("SELECT status::text, attempts FROM jobs WHERE id = $1", [ids.pending]);
+    expect(row).toEqual({ status: "pending", attempts: 0 });
+  });
+});
+
+describe("HTTP routes: hostile strings where they are valid are stored as data, byte for byte", () => {
+  it.each(HOSTILE.map((s) => [j(s), s]))("subject and idempotencyKey %s", async (_label, s) => {
+    const res = await send({ method: "POST", path: "/api/jobs", body: j({ ...email, payload: { ...email.payload, subject: s }, idempotencyKey: `k-${s}` }) });
+    expect(res.status).toBe(201);
+    const [row] = await t.sql<{ subject: string; key: string }>("SELECT payload->>'subject' AS subject, idempotency_key AS key FROM jobs WHERE id = $1", [res.body!.id]);
+    expect(row).toEqual({ subject: s, key: `k-${s}` });
+    await t.sql("DELETE FROM jobs WHERE id = $1", [res.body!.id]);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Server actions, called the way React calls them: POST to the page with a Next-Action header
+// and the arguments encoded by React's own encodeReply.
+// ---------------------------------------------------------------------------------------------
+
+const { encodeReply } = (await import("next/dist/compiled/react-server-dom-webpack/client.node.js" as string)) as {
+  encodeReply: (v: unknown) => Promise<string | FormData>;
+};
+
+function actionId(file: string, name: string): string {
+  const m = JSON.parse(readFileSync(path.join(root, DIST_DIR, "server/server-reference-manifest.json"), "utf8")) as {
+    node: Record<string, { filename: string; exportedName: string }>;
+  };
+  const hit = Object.entries(m.node).find(([, v]) => v.filename === file && v.exportedName === name);
+  if (!hit) throw new Error(`no server action ${file}#${name} in the build`);
+  return hit[0];
+}
+
+async function callAction(page: string, file: string, name: string, args: unknown[], cookie?: string) {
+  const body = await encodeReply(args);
+  const headers: Record<string, string> = { "next-action": actionId(file, name), accept: "text/x-component" };
+  if (typeof body === "string") headers["content-type"] = "text/plain;charset=UTF-8";
+  if (cookie) headers.cookie = cookie;
+  const res = await fetch(`${app.url}${page}`, { method: "POST", headers, body, redirect: "manual" });
+  return { status: res.status, text: await res.text(), redirect: res.headers.get("x-action-redirect") ?? "", setCookie: res.headers.get("set-cookie") ?? "" };
+}
+
+const form = (fields: Record<string, string>) => {
+  const f = new FormData();
+  for (const [k, v] of Object.entries(fields)) f.append(k, v);
+  return f;
+};
+const idle = { kind: "idle" };
+
+type ActionRow = [string, string, unknown[], (r: Awaited<ReturnType<typeof callAction>>) => void];
+const invalid = (field: string) => (r: Awaited<ReturnType<typeof callAction>>) => {
+  expect(r.status).toBe(200);
+  expect(r.text).toContain('"kind":"invalid"');
+  expect(r.text).toMatch(new RegExp(`"fieldErrors":\\{[^}]*"${field}"`));
+};
+const thrown = (r: Awaited<ReturnType<typeof callAction>>) => {
+  expect(r.status).toBe(500);
+  expect(r.text).not.toMatch(/\n\s+at /);
+};
+
+const demoActions: ActionRow[] = [
+  ["enqueueSendEmail with no fields", "enqueueSendEmail", [idle, form({})], invalid("to")],
+  ["enqueueSendEmail with an invalid address", "enqueueSendEmail", [idle, form({ to: "not-an-address", subject: "hi" })], invalid("to")],
+  ["enqueueSendEmail with an SQL fragment as the address", "enqueueSendEmail", [idle, form({ to: HOSTILE[0], subject: "hi" })], invalid("to")],
+  ["enqueueSendEmail with control characters in the address", "enqueueSendEmail", [idle, form({ to: "a\u0000\r\n@example.com", subject: "hi" })], invalid("to")],
+  ["enqueueSendEmail with an empty subject", "enqueueSendEmail", [idle, form({ to: "a@example.com", subject: "" })], invalid("subject")],
+  ["enqueueSendEmail with a 201-character subject", "enqueueSendEmail", [idle, form({ to: "a@example.com", subject: "s".repeat(201) })], invalid("subject")],
+  ["enqueueSendEmail with very long unicode in the body", "enqueueSendEmail", [idle, form({ to: "a@example.com", subject: "hi", body: "漢".repeat(10_001) })], invalid("body")],
+  ["enqueueSendEmail with a string instead of form data", "enqueueSendEmail", [idle, "to=a@example.com"], thrown],
+  ["enqueueSendEmail with no arguments", "enqueueSendEmail", [], thrown],
+  ["enqueueProcessUpload with no fileId", "enqueueProcessUpload", [idle, form({})], invalid("fileId")],
+  ["enqueueProcessUpload with an oversized fileId", "enqueueProcessUpload", [idle, form({ fileId: "f".repeat(100_000) })], invalid("fileId")],
+  ["enqueueProcessUpload with a number instead of form data", "enqueueProcessUpload", [idle, 42], thrown],
+  ...["abc", "1 OR 1=1", HOSTILE[0], "9".repeat(5_000), ""].map(
+    (id): ActionRow => [`getJobStatus(${j(id.slice(0, 20))})`, "getJobStatus", [id], (r) => {
+      expect(r.status).toBe(200);
+      expect(r.text).toMatch(/^1:null$/m); // the action's value (chunk 1) is null
+    }],
+  ),
+];
+
+describe("server actions of the demo page (app/actions.ts): invalid input answers field errors or an error, writes nothing", () => {
+  it.each(demoActions)("%s", async (_name, action, args, check) => {
+    const r = await unchanged(() => callAction("/", "app/actions.ts", action, args));
+    check(r);
+  });
+
+});
+
+describe("server actions of the dashboard (app/jobs/actions.ts), DASHBOARD_SECRET set", () => {
+  const signedOut: [string, string, unknown[]][] = [
+    ["retryAction", "retryAction", [form({ id: ids?.failed ?? "1" })]],
+    ["cancelAction", "cancelAction", [form({ id: "1" })]],
+    ["tickAction", "tickAction", [form({ back: "/jobs" })]],
+  ];
+  it.each(signedOut)("%s without a session: sent to sign in, nothing done", async (_n, action, args) => {
+    const real = action === "retryAction" ? [form({ id: ids.failed })] : args;
+    const r = await unchanged(() => callAction("/jobs", "app/jobs/actions.ts", action, real));
+    expect(r.redirect).toMatch(/^\/jobs\/login/);
+  });
+
+  it.each(SECRETS.filter(([, s]) => s !== null).map(([label, s]) => [label, (s as string).replace(/^(Bearer|Basic) /, "")] as const).concat([["an empty secret", ""], ["a 100 KB secret", "x".repeat(100_000)]]))(
+    "signInAction with %s: no session cookie, back to the sign-in page",
+    async (_label, secret) => {
+      const r = await unchanged(() => callAction("/jobs/login", "app/jobs/actions.ts", "signInAction", [form({ secret, next: "/jobs" })]));
+      expect(r.setCookie).not.toMatch(/cronbound_dashboard=v1\./);
+      expect(r.redirect).toMatch(/^\/jobs\/login\?error=1/);
+    },
+  );
+
+  it("signed in: malformed ids are refused with bad_id and hostile `back` targets are replaced by /jobs", async () => {
+    const login = await callAction("/jobs/login", "app/jobs/actions.ts", "signInAction", [form({ secret: DASHBOARD_SECRET, next: "/jobs" })]);
+    const cookie = /(cronbound_dashboard=[^;]+)/.exec(login.setCookie)?.[1];
+    expect(cookie, "signing in with the right secret sets the session cookie").toBeTruthy();
+    for (const action of ["retryAction", "cancelAction"]) {
+      for (const id of ["abc", "0", "-1", "1; DROP TABLE jobs", HOSTILE[1], "9".repeat(5_000), ""]) {
+        const r = await unchanged(() => callAction("/jobs", "app/jobs/actions.ts", action, [form({ id })], cookie));
+        expect(r.redirect, `${action}(${id.slice(0, 20)})`).toMatch(/^\/jobs\?.*error=bad_id/);
+      }
+      const wrongState = await unchanged(() => callAction("/jobs", "app/jobs/actions.ts", action, [form({ id: action === "retryAction" ? ids.pending : ids.completed })], cookie));
+      expect(wrongState.redirect).toMatch(/error=wrong_status/);
+      const missing = await unchanged(() => callAction("/jobs", "app/jobs/actions.ts", action, [form({ id: "999999999" })], cookie));
+      expect(missing.redirect).toMatch(/error=not_found/);
+    }
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// CLI: every command, in-process through runCli (the same function scripts/cli.ts calls), and
+// the real process once to pin the exit status.
+// ---------------------------------------------------------------------------------------------
+
+async function cli(argv: string[]) {
+  let out = "";
+  let err = "";
+  const code = await runCli(argv, {
+    db: () => t.prisma,
+    registry,
+    out: (s) => (out += `${s}\n`),
+    err: (s) => (err += `${s}\n`),
+    signal: new AbortController().signal,
+  });
+  return { code, out, err };
+}
+
+const CLI: [string, () => string[], RegExp][] = [
+  ["no command", () => [], /usage: npm run jobs/],
+  ["an unknown command", () => ["drop-all"], /unknown command "drop-all"/],
+  ["a hostile command name", () => [HOSTILE[0]], /unknown command/],
+  ["enqueue without arguments", () => ["enqueue"], /missing arguments/],
+  ["enqueue without a payload", () => ["enqueue", "send-email"], /missing argument/],
+  ["enqueue with malformed JSON", () => ["enqueue", "send-email", "{to: a@example.com}"], /not valid JSON/],
+  ["enqueue with an unknown type", () => ["enqueue", "send-fax", "{}"], /unknown job type "send-fax"/],
+  ["enqueue with a hostile type", () => ["enqueue", HOSTILE[0], "{}"], /unknown job type/],
+  ["enqueue with very long unicode as the type", () => ["enqueue", LONG_UNICODE.slice(0, 5_000), "{}"], /unknown job type/],
+  ["enqueue with a payload failing its schema", () => ["enqueue", "send-email", j({ to: "nobody", subject: "" })], /invalid payload for job type "send-email"/],
+  ["enqueue with a JSON array payload", () => ["enqueue", "send-email", "[]"], /invalid payload/],
+  ["enqueue with 360 KB of unicode in a payload field", () => ["enqueue", "send-email", j({ ...email.payload, body: LONG_UNICODE })], /invalid payload/],
+  ["enqueue with --delay-ms abc", () => ["enqueue", "send-email", j(email.payload), "--delay-ms", "abc"], /--delay-ms takes an integer/],
+  ["enqueue with --delay-ms -5 (read as a flag)", () => ["enqueue", "send-email", j(email.payload), "--delay-ms", "-5"], /ambiguous/],
+  ["enqueue with --delay-ms=-5", () => ["enqueue", "send-email", j(email.payload), "--delay-ms=-5"], /invalid enqueue options/],
+  ["enqueue with a fractional --priority", () => ["enqueue", "send-email", j(email.payload), "--priority", "1.5"], /--priority takes an integer/],
+  ["enqueue with --max-attempts 0", () => ["enqueue", "send-email", j(email.payload), "--max-attempts", "0"], /invalid enqueue options/],
+  ["enqueue with --run-at tuesday", () => ["enqueue", "send-email", j(email.payload), "--run-at", "tuesday"], /invalid enqueue options/],
+  ["enqueue with --run-at and --delay-ms", () => ["enqueue", "send-email", j(email.payload), "--run-at", "2030-01-01T00:00:00Z", "--delay-ms", "5"], /invalid enqueue options/],
+  ["enqueue with an empty --idempotency-key", () => ["enqueue", "send-email", j(email.payload), "--idempotency-key", ""], /invalid enqueue options/],
+  ["enqueue with an unknown flag", () => ["enqueue", "send-email", j(email.payload), "--force"], /Unknown option '--force'/],
+  ["enqueue with an extra argument", () => ["enqueue", "send-email", j(email.payload), "extra"], /unexpected argument "extra"/],
+  ...["show", "retry", "cancel"].flatMap((c): [string, () => string[], RegExp][] => [
+    [`${c} without an id`, () => [c], /missing argument/],
+    [`${c} abc`, () => [c, "abc"], /"abc" is not a job id/],
+    [`${c} 0`, () => [c, "0"], /not a job id/],
+    [`${c} with an SQL fragment`, () => [c, "1; DROP TABLE jobs"], /not a job id/],
+    [`${c} with 20 digits`, () => [c, "99999999999999999999"], /not a job id/],
+    [`${c} of a job that does not exist`, () => [c, "999999999"], /job 999999999 not found/],
+    [`${c} with two ids`, () => [c, "1", "2"], /unexpected argument "2"/],
+  ]),
+  ["retry of a pending job", () => ["retry", ids.pending], /is pending/],
+  ["cancel of a completed job", () => ["cancel", ids.completed], /is completed/],
+  ["tick with --budget-ms soon", () => ["tick", "--budget-ms", "soon"], /--budget-ms takes an integer/],
+  ["tick with an extra argument", () => ["tick", "now"], /unexpected argument "now"/],
+  ["tick with an unknown flag", () => ["tick", "--all"], /Unknown option '--all'/],
+  ["stats with an argument", () => ["stats", "jobs"], /unexpected argument "jobs"/],
+  ["stats with an unknown flag", () => ["stats", "--csv"], /Unknown option '--csv'/],
+  ["help for an unknown command", () => ["help", "nope"], /unknown command "nope"/],
+];
+
+describe("CLI commands: exit 2, a one-line reason on stderr, nothing written", () => {
+  it.each(CLI)("%s", async (_name, argv, message) => {
+    const r = await unchanged(() => cli(argv()));
+    expect(r.code, r.err).toBe(2);
+    expect(r.err).toMatch(message);
+    expect(r.out).toBe("");
+    expect(r.err).not.toMatch(/\n\s+at /);
+  });
+
+  it("the real `npm run jobs` process exits 2 on malformed JSON and on an unknown type, and writes nothing", async () => {
+    for (const args of [["enqueue", "send-email", "{oops"], ["enqueue", HOSTILE[0], "{}"]]) {
+      const r = await unchanged(async () =>
+        spawnSync(process.execPath, ["--import", "tsx", "scripts/cli.ts", ...args], { cwd: root, env: { ...process.env, DATABASE_URL: t.url }, encoding: "utf8" }),
+      );
+      expect(r.status, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(/^jobs enqueue: /);
+    }
+  }, 60_000);
+});
+
+// Last, because it writes: enqueueSendEmail kicks a tick after its response, which runs jobs.
+describe("control", () => {
+  it("control: a valid enqueueSendEmail call through the same path does write (the harness can see a write)", async () => {
+    const before = await fingerprint();
+    const r = await callAction("/", "app/actions.ts", "enqueueSendEmail", [idle, form({ to: "ok@example.com", subject: "control" })]);
+    expect(r.text).toContain('"kind":"enqueued"');
+    expect(await fingerprint()).not.toBe(before);
+  });
+});
