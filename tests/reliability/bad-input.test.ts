@@ -23,6 +23,7 @@ beforeAll(async () => {
   t = await testDatabase();
   process.env.DATABASE_URL = t.url; // the CLI's tick reads its settings from the environment
   app = await startApp({ DATABASE_URL: t.url, DASHBOARD_SECRET });
+  actionId("app/actions.ts", "enqueueSendEmail");
   const add = async (status: string) =>
     (
       await t.sql<{ id: string }>(
@@ -240,10 +241,11 @@ const { encodeReply } = (await import("next/dist/compiled/react-server-dom-webpa
   encodeReply: (v: unknown) => Promise<string | FormData>;
 };
 
+let manifest: { node: Record<string, { filename: string; exportedName: string }> } | undefined;
 function actionId(file: string, name: string): string {
-  const m = JSON.parse(readFileSync(path.join(root, DIST_DIR, "server/server-reference-manifest.json"), "utf8")) as {
-    node: Record<string, { filename: string; exportedName: string }>;
-  };
+  // Read once, right after the app started: the build the server runs.
+  manifest ??= JSON.parse(readFileSync(path.join(root, DIST_DIR, "server/server-reference-manifest.json"), "utf8"));
+  const m = manifest!;
   const hit = Object.entries(m.node).find(([, v]) => v.filename === file && v.exportedName === name);
   if (!hit) throw new Error(`no server action ${file}#${name} in the build`);
   return hit[0];
