@@ -7,7 +7,7 @@
 // .next-test when no build is there) and calls GET /api/jobs/tick in that many loops.
 // Exit status: 0 when every invariant held, 1 otherwise.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { cpSync, existsSync, rmSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import pg from "pg";
@@ -68,11 +68,17 @@ if (httpTicks > 0) {
     const b = spawnSync(process.execPath, [nextBin, "build"], { cwd: root, env, stdio: "inherit" });
     if (b.status !== 0) process.exit(1);
   }
+  // Serve a private copy of the build: a test run rebuilding .next-test meanwhile must not
+  // pull files from under a server that loads route code lazily.
+  const copy = "tests/.tmp/soak-next";
+  rmSync(path.join(root, copy), { recursive: true, force: true });
+  cpSync(path.join(root, distDir), path.join(root, copy), { recursive: true });
   const port = await freePort();
   const proc = spawn(process.execPath, [nextBin, "start", "-H", "127.0.0.1", "-p", String(port)], {
     cwd: root,
     env: {
       ...env,
+      NEXT_DIST_DIR: copy,
       DATABASE_URL: url,
       CRON_SECRET: SECRET,
       DEMO_JOB_DELAY_MS: values["job-ms"],
