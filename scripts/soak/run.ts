@@ -1,4 +1,4 @@
-// npm run soak -- [--jobs 100000] [--workers 4] [--http-ticks 2] [--job-ms 10] [--json]
+// npm run soak -- [--jobs 100000] [--workers 4] [--http-ticks 2] [--job-ms 10] [--no-freeze] [--json]
 //
 // The long crash soak (scripts/soak/soak.ts) as a program that prints its figures. It creates
 // a database of its own on SOAK_DATABASE_URL / TEST_DATABASE_URL / DATABASE_URL's server (an
@@ -25,6 +25,7 @@ const { values } = parseArgs({
     concurrency: { type: "string", default: "10" },
     "max-minutes": { type: "string", default: "30" },
     json: { type: "boolean", default: false },
+    "no-freeze": { type: "boolean", default: false },
   },
 });
 const int = (name: keyof typeof values) => {
@@ -120,6 +121,7 @@ try {
     app,
     httpTicks,
     jobMs: int("job-ms"),
+    freeze: !values["no-freeze"],
     concurrency: int("concurrency"),
     maxDurationMs: int("max-minutes") * 60_000,
     log,

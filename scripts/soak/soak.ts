@@ -1,6 +1,7 @@
 // The crash soak: real worker processes (`scripts/worker.ts`, what `npm run worker` runs) and,
 // when an app URL is given, concurrent cron ticks over HTTP drain a backlog of send-email jobs
-// while a chaos loop SIGKILLs a random worker every 1-2 s and starts a new one. The outbox
+// while a chaos loop SIGKILLs a random worker every 1-2 s and starts a new one (and, with
+// `freeze`, now and then stops one past its leases and resumes it: a slow worker). The outbox
 // (the demo job's side effect) records every execution that got as far as "sending".
 //
 // At the end it checks, from the database and the workers' logs:
@@ -32,7 +33,9 @@ export interface SoakOptions {
   app?: { url: string; secret: string };
   /** Concurrent HTTP tick loops against the app. */
   httpTicks?: number;
-  /** Chaos: a kill every killEveryMs[0]..killEveryMs[1] ms. */
+  /** Every third chaos event freezes a worker past its leases instead of killing it. */
+  freeze?: boolean;
+  /** Chaos: an event every killEveryMs[0]..killEveryMs[1] ms. */
   killEveryMs?: [number, number];
   /** Simulated sending time of each job (DEMO_JOB_DELAY_MS). */
   jobMs?: number;
@@ -54,6 +57,8 @@ export interface SoakReport {
   missing: number;
   workersStarted: number;
   workersKilled: number;
+  /** Workers stopped (SIGSTOP) past their leases and resumed (SIGCONT). */
+  workersFrozen: number;
   /** Workers stopped with SIGTERM at the end that exited 0. */
   gracefulExits: number;
   httpTicks: number;
@@ -197,16 +202,33 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
   process.once("exit", killAll);
   for (let i = 0; i < nWorkers; i++) startWorker();
 
-  // Chaos: kill a random live worker, start a new one, every 1-2 s.
+  // Chaos, every 1-2 s: SIGKILL a random working worker and start a new one. With `freeze`,
+  // every third event instead stops one (SIGSTOP) for longer than its leases and then lets it
+  // go on (SIGCONT): a slow worker, not a dead one. Its jobs are rescued and re-run meanwhile,
+  // and when it wakes up its finalize writes must be refused by the fence ("lost").
   let chaos = true;
+  const frozen = new Map<string, NodeJS.Timeout>();
+  let workersFrozen = 0;
+  let events = 0;
+  const thaw = (w: Worker) => {
+    clearTimeout(frozen.get(w.id));
+    frozen.delete(w.id);
+    w.proc.kill("SIGCONT");
+  };
   const chaosLoop = (async () => {
     while (chaos) {
       await new Promise((r) => setTimeout(r, rand(killMin, killMax)));
       if (!chaos) break;
       // Only workers that are running ticks: killing one still starting up tests nothing.
-      const ready = [...live.values()].filter((w) => w.ready);
+      const ready = [...live.values()].filter((w) => w.ready && !frozen.has(w.id));
       const victim = ready[Math.floor(Math.random() * ready.length)];
       if (!victim) continue;
+      if (o.freeze && ++events % 3 === 0) {
+        workersFrozen++;
+        victim.proc.kill("SIGSTOP");
+        frozen.set(victim.id, setTimeout(() => thaw(victim), timeoutMs + graceMs + 1_000));
+        continue;
+      }
       killed.add(victim.id);
       live.delete(victim.id);
       victim.proc.kill("SIGKILL");
@@ -269,6 +291,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
   ticking = false;
   await chaosLoop;
   await Promise.all(tickLoops);
+  for (const w of live.values()) if (frozen.has(w.id)) thaw(w);
 
   // Stop the survivors as a host would: SIGTERM, and each must exit 0 within its grace.
   stopping = true;
@@ -293,6 +316,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
     violations,
     workersStarted,
     workersKilled: killed.size,
+    workersFrozen,
     gracefulExits,
     httpTicks,
     httpTickFailures,

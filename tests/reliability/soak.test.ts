@@ -1,6 +1,7 @@
 // The crash soak at CI size (scripts/soak/soak.ts has the whole story): worker processes
 // (scripts/worker.ts, as `npm run worker` runs it) and two loops of cron ticks over HTTP
-// (`next start`) drain a backlog while a worker is SIGKILLed every 1-2 s and replaced.
+// (`next start`) drain a backlog while a worker is SIGKILLed every 1-2 s and replaced, and
+// now and then one is frozen (SIGSTOP) past its leases and resumed: its late writes are fenced.
 // SOAK_JOBS sets the size (default 3,000); `npm run soak -- --jobs 100000` is the long run.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runSoak, type SoakReport } from "../../scripts/soak/soak.ts";
@@ -35,6 +36,7 @@ describe("crash soak", () => {
       app: { url: app.url, secret: TEST_SECRET },
       httpTicks: 2,
       jobMs: 10,
+      freeze: true,
       maxDurationMs: 240_000,
       log: (l) => console.log(`[soak] ${l}`),
     });
