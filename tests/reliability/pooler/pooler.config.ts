@@ -12,6 +12,14 @@ export const POOLED_FILES = [
   "tests/engine/rescue.test.ts",
   "tests/engine/execute.test.ts",
   "tests/engine/crash.test.ts",
+  // Schedules (fired exactly once by overlapping ticks), dependencies, cancellation, progress,
+  // retention and dead jobs: the engine's other writes.
+  "tests/flows/schedules.test.ts",
+  "tests/flows/dependencies.test.ts",
+  "tests/flows/cancellation.test.ts",
+  "tests/flows/progress.test.ts",
+  "tests/flows/retention.test.ts",
+  "tests/flows/dead-jobs.test.ts",
   "tests/reliability/overlap.test.ts",
 ];
 
