@@ -33,6 +33,11 @@ export interface SoakOptions {
   app?: { url: string; secret: string };
   /** Concurrent HTTP tick loops against the app. */
   httpTicks?: number;
+  /**
+   * Start the HTTP ticks only after the first kill, so a short run cannot be drained by the
+   * ticks alone before the chaos begins (the CI size on a fast machine).
+   */
+  httpAfterFirstKill?: boolean;
   /** Every third chaos event freezes a worker past its leases instead of killing it. */
   freeze?: boolean;
   /** Chaos: an event every killEveryMs[0]..killEveryMs[1] ms. */
@@ -241,6 +246,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
   let httpTickFailures = 0;
   let ticking = Boolean(o.app);
   const tickLoops = Array.from({ length: o.app ? (o.httpTicks ?? 2) : 0 }, async () => {
+    while (ticking && o.httpAfterFirstKill && killed.size === 0) await new Promise((r) => setTimeout(r, 50));
     while (ticking) {
       try {
         const res = await fetch(`${o.app!.url}/api/jobs/tick`, { headers: { authorization: `Bearer ${o.app!.secret}` } });
