@@ -64,7 +64,18 @@ function prepare(registry: Registry, type: unknown, payload: unknown, options: u
   if (Buffer.byteLength(json) > MAX_PAYLOAD_BYTES) {
     throw new EnqueueError("too_large", `payload is ${Buffer.byteLength(json)} bytes; the limit is ${MAX_PAYLOAD_BYTES}`);
   }
+  // PostgreSQL cannot store U+0000 in jsonb or text; refuse it here rather than fail the INSERT.
+  if (json.includes("\\u0000")) {
+    throw new EnqueueError("invalid_payload", `invalid payload for job type "${type}"`, [
+      { path: [...at, "payload"], message: "contains a NUL character (U+0000), which PostgreSQL cannot store" },
+    ]);
+  }
   const o = opts.data;
+  if (o.idempotencyKey?.includes("\0")) {
+    throw new EnqueueError("invalid_options", "invalid enqueue options", [
+      { path: [...at, "options", "idempotencyKey"], message: "contains a NUL character (U+0000), which PostgreSQL cannot store" },
+    ]);
+  }
   return {
     type,
     payload: json,
