@@ -146,7 +146,7 @@ describe("dependsOn: a dependent runs only after all its dependencies completed"
     await t.sql("UPDATE jobs SET status = 'completed', finished_at = now() WHERE id = $1", [a]);
     // From the lowest id: exactly the first 10.
     expect(await settleDependencies(t.prisma, { scanLimit: 10, random: () => 0 })).toEqual({ unblocked: 10, cancelled: 0 });
-    const open = async () => (await t.sql<{ id: string }>("SELECT id::text FROM jobs WHERE blocked ORDER BY id")).map((r) => r.id);
+    const open = async () => (await t.sql<{ id: string }>("SELECT id::text FROM jobs WHERE blocked ORDER BY jobs.id")).map((r) => r.id);
     expect(await open()).toEqual(ids.slice(10));
     // From the middle, wrapping around: the next 10 blocked ids at or after the start.
     expect(await settleDependencies(t.prisma, { scanLimit: 10, random: () => 0.999 })).toEqual({ unblocked: 10, cancelled: 0 });

@@ -43,7 +43,7 @@ interface Row {
   locked_until: Date | null;
   last_error: string | null;
 }
-const rows = () => t.sql<Row>("SELECT id::text, type, status::text, attempts, locked_by, locked_until, last_error FROM jobs ORDER BY id");
+const rows = () => t.sql<Row>("SELECT id::text, type, status::text, attempts, locked_by, locked_until, last_error FROM jobs ORDER BY jobs.id");
 const outboxCount = async (id: string) => (await t.sql<{ n: number }>("SELECT count(*)::int AS n FROM outbox WHERE job_id = $1", [id]))[0].n;
 const started = (p: Proc) => waitFor("the worker's started line", () => p.records().find((r) => r.event === "started"));
 
