@@ -1,6 +1,6 @@
 import { Cron } from "croner";
 import { z } from "zod";
-import { Prisma, type Db } from "../db.ts";
+import { Prisma, queryRows, type Db } from "../db.ts";
 import type { PrismaClient } from "../generated/prisma/client.ts";
 import { JOB_NAME, type Registry } from "./define.ts";
 import { enqueueMany, MAX_PAYLOAD_BYTES } from "./enqueue.ts";
@@ -351,6 +351,14 @@ export async function fireDueSchedules(
     }
     return result;
   };
-  if ("$transaction" in db) return (db as PrismaClient).$transaction(run, { maxWait: 10_000, timeout: 60_000 });
+  if ("$transaction" in db) {
+    // Most ticks find nothing due: one indexed probe instead of a transaction's four statements
+    // (the empty tick's cost, bench/). A schedule that becomes due right after the probe fires
+    // at the next tick, as it would have a moment later anyway.
+    const [probe] = await queryRows<{ due: boolean }>(db, Prisma.sql`
+      SELECT EXISTS (SELECT 1 FROM schedules WHERE next_run_at <= ${clock(options.now)}) AS due`);
+    if (!probe?.due) return { schedules: 0, enqueued: 0, errors: 0 };
+    return (db as PrismaClient).$transaction(run, { maxWait: 10_000, timeout: 60_000 });
+  }
   return run(db);
 }
