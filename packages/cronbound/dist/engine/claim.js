@@ -1,0 +1,82 @@
+import { queryRows } from "../db.js";
+import { empty, sql } from "../sql.js";
+import { completeSql } from "./finalize.js";
+import { clock, jobColumns } from "./types.js";
+/**
+ * claim: one statement takes up to `limit` due jobs, marks them processing, counts the attempt
+ * and sets the lease (lockedBy, lockedAt, lockedUntil = now + timeout + grace).
+ *
+ * FOR UPDATE SKIP LOCKED lets concurrent claimers pass each other's rows instead of waiting, so
+ * two ticks never take the same job. The WHERE and ORDER BY are exactly jobs_claim_idx's
+ * predicate and key, so the plan is an index scan that stops after `limit` rows, whatever the
+ * number of finished rows (docs/BENCHMARKS.md in the repository shows the plan).
+ *
+ * The picked ids come back as one array (`id = ANY(ARRAY(...))`, an InitPlan) and the update
+ * reaches the rows through the primary key. Written as a CTE joined to jobs, the planner
+ * hash-joined the CTE against a sequential scan of the whole table once the table had
+ * statistics and was small enough (10,000 rows: every claim read every row, 1.7x slower
+ * drain in bench/).
+ */
+export async function claimJobs(e, o) {
+    if (o.limit <= 0)
+        return [];
+    return inClaimOrder(await queryRows(e.db, claimSql(e, o)));
+}
+/**
+ * complete `done` and claim up to `o.limit` more, in one statement: the completion runs as a
+ * data-modifying CTE, fenced exactly as completeAttempts is, and the claim beside it. The two
+ * touch disjoint rows (processing rows this worker holds; pending rows), and one commit covers
+ * both: a busy tick pays one round trip per batch instead of two (bench/, concurrency 10).
+ * Returns the jobs claimed and the ids whose completion landed (any other lost its lease).
+ */
+export async function claimJobsCompleting(e, o, done) {
+    const rows = await queryRows(e.db, sql `
+    WITH completed AS (${completeSql(e, o.workerId, done, o.now)}),
+    claimed AS (${claimSql(e, { ...o, limit: Math.max(0, o.limit) })})
+    SELECT c.*, x.completed
+    FROM (SELECT array_agg(id) AS completed FROM completed) x
+    LEFT JOIN claimed c ON true`);
+    const completed = new Set(rows[0]?.completed ?? []);
+    const jobs = rows.filter((r) => r.id !== null).map(({ completed: _, ...job }) => job);
+    return { jobs: inClaimOrder(jobs), completed };
+}
+function claimSql(e, o) {
+    const now = clock(o.now);
+    const types = o.types?.length ? sql `AND type = ANY(${o.types}::text[])` : empty;
+    return sql `
+    UPDATE ${e.t.jobs} j SET
+      status = 'processing',
+      attempts = j.attempts + 1,
+      locked_by = ${o.workerId},
+      locked_at = ${now},
+      locked_until = ${now} + (j.timeout_ms + ${o.graceMs}) * interval '1 millisecond',
+      started_at = coalesce(j.started_at, ${now}),
+      updated_at = ${now}
+    WHERE j.id = ANY(ARRAY(
+      SELECT id FROM ${e.t.jobs}
+      WHERE status = 'pending' AND NOT blocked AND run_at <= ${now}
+        AND timeout_ms <= ${Math.floor(o.maxTimeoutMs)} ${types}
+      ORDER BY priority, run_at, id
+      LIMIT ${o.limit}
+      FOR UPDATE SKIP LOCKED))
+    RETURNING ${jobColumns("j")}`;
+}
+// RETURNING follows the update's scan (id order), not the claim's: put the batch back in claim
+// order so the tick starts the most urgent job first.
+function inClaimOrder(jobs) {
+    return jobs.sort((x, y) => x.priority - y.priority || x.runAt.getTime() - y.runAt.getTime() || byId(x.id, y.id));
+}
+function byId(a, b) {
+    return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
+}
+/** Due, unblocked jobs that a claim with `maxTimeoutMs` would pass over (counted up to `cap`). */
+export async function countSkippedForBudget(e, maxTimeoutMs, types, now, cap = 10_000) {
+    const t = types?.length ? sql `AND type = ANY(${types}::text[])` : empty;
+    const rows = await queryRows(e.db, sql `
+    SELECT count(*)::int AS n FROM (
+      SELECT 1 FROM ${e.t.jobs}
+      WHERE status = 'pending' AND NOT blocked AND run_at <= ${clock(now)} AND timeout_ms > ${Math.floor(maxTimeoutMs)} ${t}
+      LIMIT ${cap}
+    ) s`);
+    return rows[0]?.n ?? 0;
+}

@@ -1,0 +1,148 @@
+import { z } from "zod";
+import { queryRows } from "../db.js";
+import { empty, sql } from "../sql.js";
+import { EnqueueError, toIssues } from "./errors.js";
+import { clock, jobColumns } from "./types.js";
+/** Largest payload accepted, as JSON text. Jobs carry ids and small data, not files. */
+export const MAX_PAYLOAD_BYTES = 256 * 1024;
+/** Most rows one `enqueueMany` inserts (one statement). */
+export const MAX_BATCH = 10_000;
+const jobId = z.union([z.string().regex(/^[1-9][0-9]{0,18}$/, "must be a job id"), z.number().int().positive()]).transform(String);
+export const enqueueOptionsSchema = z
+    .strictObject({
+    runAt: z.coerce.date({ error: "must be a date or an ISO 8601 string" }).optional(),
+    delayMs: z.number().int().min(0).max(366 * 24 * 3600 * 1000).optional(),
+    priority: z.number().int().min(-1000).max(1000).optional(),
+    maxAttempts: z.number().int().min(1).max(1000).optional(),
+    timeoutMs: z.number().int().min(1).max(24 * 3600 * 1000).optional(),
+    idempotencyKey: z.string().min(1).max(255).optional(),
+    dependsOn: z.array(jobId).max(100).optional(),
+})
+    .refine((o) => !(o.runAt && o.delayMs !== undefined), { message: "give runAt or delayMs, not both", path: ["delayMs"] });
+/** Everything that can be wrong is found here, before any SQL runs. */
+function prepare(registry, type, payload, options, at = []) {
+    if (typeof type !== "string" || !registry.get(type)) {
+        throw new EnqueueError("unknown_type", `unknown job type ${JSON.stringify(type)} (known: ${registry.names().join(", ") || "none"})`);
+    }
+    const def = registry.get(type);
+    const parsed = def.schema.safeParse(payload);
+    if (!parsed.success) {
+        throw new EnqueueError("invalid_payload", `invalid payload for job type "${type}"`, toIssues(parsed.error, [...at, "payload"]));
+    }
+    const opts = enqueueOptionsSchema.safeParse(options ?? {});
+    if (!opts.success)
+        throw new EnqueueError("invalid_options", "invalid enqueue options", toIssues(opts.error, [...at, "options"]));
+    let json;
+    try {
+        json = JSON.stringify(parsed.data ?? null);
+    }
+    catch (err) {
+        throw new EnqueueError("invalid_payload", `payload for "${type}" is not JSON-serializable: ${err.message}`);
+    }
+    if (Buffer.byteLength(json) > MAX_PAYLOAD_BYTES) {
+        throw new EnqueueError("too_large", `payload is ${Buffer.byteLength(json)} bytes; the limit is ${MAX_PAYLOAD_BYTES}`);
+    }
+    // PostgreSQL cannot store U+0000 in jsonb or text; refuse it here rather than fail the INSERT.
+    if (json.includes("\\u0000")) {
+        throw new EnqueueError("invalid_payload", `invalid payload for job type "${type}"`, [
+            { path: [...at, "payload"], message: "contains a NUL character (U+0000), which PostgreSQL cannot store" },
+        ]);
+    }
+    const o = opts.data;
+    if (o.idempotencyKey?.includes("\0")) {
+        throw new EnqueueError("invalid_options", "invalid enqueue options", [
+            { path: [...at, "options", "idempotencyKey"], message: "contains a NUL character (U+0000), which PostgreSQL cannot store" },
+        ]);
+    }
+    return {
+        type,
+        payload: json,
+        priority: o.priority ?? def.priority,
+        runAt: o.runAt ?? null,
+        delayMs: o.delayMs ?? 0,
+        maxAttempts: o.maxAttempts ?? def.maxAttempts,
+        timeoutMs: o.timeoutMs ?? def.timeoutMs,
+        idempotencyKey: o.idempotencyKey ?? null,
+        dependsOn: o.dependsOn ?? [],
+    };
+}
+// A dependent job starts blocked while any of its dependencies has not completed.
+const blockedExpr = (e, deps) => sql `EXISTS (SELECT 1 FROM ${e.t.jobs} d WHERE d.id = ANY(${deps}) AND d.status <> 'completed')`;
+/**
+ * Validate and insert one job, in `db` (the client, or the caller's transaction so the job
+ * commits or rolls back with the app's own writes). Unknown type, invalid payload or options:
+ * an EnqueueError and nothing written. A repeated idempotencyKey returns the existing job,
+ * also when two enqueues race (the unique index decides; the loser reads the winner's row).
+ */
+export async function enqueue(e, type, payload, options = {}) {
+    const { now, ...rest } = options;
+    const r = prepare(e.registry, type, payload, rest);
+    await checkDependencies(e, r.dependsOn);
+    const deps = sql `${r.dependsOn}::bigint[]`;
+    // Without dependencies or a key, skip what cannot apply: the EXISTS probe, and ON CONFLICT
+    // (a speculative insertion: more WAL per row; NULL keys never conflict).
+    const blocked = r.dependsOn.length ? blockedExpr(e, deps) : sql `false`;
+    const onConflict = r.idempotencyKey === null ? empty : sql `ON CONFLICT (idempotency_key) DO NOTHING`;
+    for (let i = 0; i < 2; i++) {
+        const inserted = await queryRows(e.db, sql `
+      INSERT INTO ${e.t.jobs} AS jobs (type, payload, priority, run_at, max_attempts, timeout_ms, idempotency_key, depends_on, blocked)
+      VALUES (${r.type}, ${r.payload}::jsonb, ${r.priority},
+              coalesce(${r.runAt}::timestamptz, ${clock(now)} + ${r.delayMs} * interval '1 millisecond'),
+              ${r.maxAttempts}, ${r.timeoutMs}, ${r.idempotencyKey}, ${deps}, ${blocked})
+      ${onConflict}
+      RETURNING ${jobColumns()}`);
+        if (inserted.length)
+            return { job: inserted[0], created: true };
+        const existing = await queryRows(e.db, sql `SELECT ${jobColumns()} FROM ${e.t.jobs} jobs WHERE idempotency_key = ${r.idempotencyKey}`);
+        if (existing.length)
+            return { job: existing[0], created: false };
+        // The conflicting row was deleted between the two statements (retention): insert again.
+    }
+    throw new Error(`enqueue: idempotency key ${JSON.stringify(r.idempotencyKey)} kept conflicting with a vanishing row`);
+}
+/**
+ * Validate every item, then insert them all in one statement. One invalid item: an
+ * EnqueueError naming its index, nothing written. Items whose idempotencyKey already exists
+ * are skipped. Returns the ids of the jobs created, in input order.
+ */
+export async function enqueueMany(e, items, options = {}) {
+    if (!Array.isArray(items))
+        throw new EnqueueError("invalid_options", "enqueueMany takes an array");
+    if (items.length > MAX_BATCH)
+        throw new EnqueueError("too_large", `enqueueMany takes at most ${MAX_BATCH} jobs; got ${items.length}`);
+    if (items.length === 0)
+        return [];
+    const rows = items.map((it, i) => prepare(e.registry, it?.type, it?.payload, it?.options, [i]));
+    await checkDependencies(e, [...new Set(rows.flatMap((r) => r.dependsOn))]);
+    // Dependency lists travel as text ('{1,2}') because unnest flattens arrays of arrays.
+    const created = await queryRows(e.db, sql `
+    INSERT INTO ${e.t.jobs} (type, payload, priority, run_at, max_attempts, timeout_ms, idempotency_key, depends_on, blocked)
+    SELECT t.type, t.payload::jsonb, t.priority,
+           coalesce(t.run_at, ${clock(options.now)} + t.delay_ms * interval '1 millisecond'),
+           t.max_attempts, t.timeout_ms, t.idempotency_key, t.deps::bigint[],
+           ${rows.some((r) => r.dependsOn.length) ? blockedExpr(e, sql `t.deps::bigint[]`) : sql `false`}
+    FROM unnest(${rows.map((r) => r.type)}::text[], ${rows.map((r) => r.payload)}::text[],
+                ${rows.map((r) => r.priority)}::int[], ${rows.map((r) => r.runAt?.toISOString() ?? null)}::timestamptz[],
+                ${rows.map((r) => r.delayMs)}::bigint[], ${rows.map((r) => r.maxAttempts)}::int[],
+                ${rows.map((r) => r.timeoutMs)}::int[], ${rows.map((r) => r.idempotencyKey)}::text[],
+                ${rows.map((r) => `{${r.dependsOn.join(",")}}`)}::text[])
+         WITH ORDINALITY AS t(type, payload, priority, run_at, delay_ms, max_attempts, timeout_ms, idempotency_key, deps, ord)
+    ORDER BY t.ord
+    ${rows.some((r) => r.idempotencyKey !== null) ? sql `ON CONFLICT (idempotency_key) DO NOTHING` : empty}
+    RETURNING id::text AS id`);
+    // Ids come from one sequence in insertion order, which follows t.ord.
+    return created.map((r) => r.id).sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
+}
+/** Dependencies must exist; a job waiting on a missing id would wait forever. */
+async function checkDependencies(e, deps) {
+    if (!deps.length)
+        return;
+    const found = await queryRows(e.db, sql `SELECT id::text AS id FROM ${e.t.jobs} WHERE id = ANY(${deps}::bigint[])`);
+    if (found.length === deps.length)
+        return;
+    const have = new Set(found.map((f) => f.id));
+    const missing = deps.filter((d) => !have.has(d));
+    throw new EnqueueError("invalid_options", `dependsOn names jobs that do not exist: ${missing.join(", ")}`, [
+        { path: ["options", "dependsOn"], message: `unknown job id(s): ${missing.join(", ")}` },
+    ]);
+}

@@ -1,0 +1,47 @@
+import { errorFields } from "../logger.js";
+import { settleDependencies } from "./dependencies.js";
+import { rescueExpiredLeases } from "./rescue.js";
+import { pruneFinishedJobs } from "./retention.js";
+import { fireDueSchedules } from "./schedules/fire.js";
+/**
+ * The tick's maintenance, run before claiming. Each step is bounded, idempotent, and safe when
+ * ticks overlap (SKIP LOCKED or a unique key decides who does what):
+ *   1. rescue expired leases                       (rescue.ts)
+ *   2. fire due schedules, exactly once per fire   (schedules/fire.ts)
+ *   3. unblock or cancel dependents                (dependencies.ts; after 1 and 2, so a job
+ *      rescued to failed cancels its dependents in the same tick)
+ *   4. prune finished jobs past retention          (retention.ts)
+ * A failing step 2-4 is logged and counted in `maintenanceErrors`; it does not stop the tick
+ * from running jobs. A failing rescue throws, as the claim would fail the same way.
+ */
+export async function runMaintenance(e, options = {}) {
+    const now = options.now;
+    const rescue = await rescueExpiredLeases(e, { now });
+    const steps = { rescuedToPending: rescue.pending, rescuedToFailed: rescue.failed };
+    const step = async (name, fn) => {
+        try {
+            await fn();
+        }
+        catch (err) {
+            steps.maintenanceErrors = (steps.maintenanceErrors ?? 0) + 1;
+            e.log.error({ event: "maintenance_failed", step: name, ...errorFields(err) }, `maintenance step "${name}" failed; the tick goes on`);
+        }
+    };
+    await step("schedules", async () => {
+        const fired = await fireDueSchedules(e, { now, limit: options.scheduleLimit });
+        steps.scheduled = fired.enqueued;
+        if (fired.errors)
+            steps.scheduleErrors = fired.errors;
+    });
+    await step("dependencies", async () => {
+        const settled = await settleDependencies(e, { now });
+        steps.unblocked = settled.unblocked;
+        steps.dependentsCancelled = settled.cancelled;
+    });
+    await step("retention", async () => {
+        const pruned = await pruneFinishedJobs(e, { ...options.retention, now });
+        steps.prunedCompleted = pruned.completed;
+        steps.prunedFailed = pruned.failed;
+    });
+    return { rescued: rescue.pending + rescue.failed, steps };
+}

@@ -1,0 +1,29 @@
+import { execute } from "../db.js";
+import { sql } from "../sql.js";
+import { clock } from "./types.js";
+/**
+ * Maintenance step: delete finished jobs past their retention, at most `limit` per call, so
+ * no tick stalls on a huge delete: a backlog of old rows drains over several ticks. Each
+ * DELETE picks its rows through jobs_finished_idx (status, finished_at) and SKIP LOCKED, so
+ * overlapping ticks delete different rows. Completed jobs go first; failed and cancelled jobs
+ * (kept longer, for inspection and retryJob) share what is left of the limit.
+ */
+export async function pruneFinishedJobs(e, options = {}) {
+    const r = e.config.retention;
+    const o = { completedAfterMs: r.completedAfterMs, failedAfterMs: r.failedAfterMs, limit: r.batchSize, ...options };
+    const limit = Math.max(0, Math.floor(o.limit));
+    const completed = limit > 0 ? await prune(e, ["completed"], o.completedAfterMs, limit, options.now) : 0;
+    const failed = limit - completed > 0 ? await prune(e, ["failed", "cancelled"], o.failedAfterMs, limit - completed, options.now) : 0;
+    return { completed, failed };
+}
+async function prune(e, statuses, afterMs, limit, now) {
+    return execute(e.db, sql `
+    WITH doomed AS (
+      SELECT id FROM ${e.t.jobs}
+      WHERE status = ANY(${statuses}::${e.t.status}[])
+        AND finished_at < ${clock(now)} - ${Math.max(0, Math.floor(afterMs))} * interval '1 millisecond'
+      LIMIT ${limit}
+      FOR UPDATE SKIP LOCKED
+    )
+    DELETE FROM ${e.t.jobs} j USING doomed WHERE j.id = doomed.id`);
+}

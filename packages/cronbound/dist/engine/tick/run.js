@@ -1,0 +1,179 @@
+import os from "node:os";
+import { randomBytes } from "node:crypto";
+import { errorFields } from "../../logger.js";
+import { countSkippedForBudget } from "../claim.js";
+import { releaseDependentsOf } from "../dependencies.js";
+import { executeJob } from "../execute.js";
+import { runMaintenance } from "../maintenance.js";
+import { progressWriter } from "../progress.js";
+import { watchRunning } from "../watch.js";
+import { Completer } from "./completer.js";
+import { settle } from "./settle.js";
+export function defaultWorkerId() {
+    return `${os.hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`;
+}
+// The report field each settled attempt is counted in.
+const COUNTED = {
+    completed: "completed",
+    retry: "retried",
+    failed: "failed",
+    released: "released",
+    discarded: "cancelled",
+    lost: "lost",
+};
+/**
+ * tick: maintenance, then claim/execute/finalize until the budget is spent or nothing
+ * claimable fits. The cron route, the manual trigger, the kick, the worker and the tests all
+ * run this one function.
+ *
+ * Errors: a finalize write that fails (the database went away) leaves the job processing
+ * under its lease, so rescue brings it back: at-least-once, never lost. The tick still lets
+ * every running job settle, then rethrows the first database error so callers can report it.
+ */
+export async function runTick(e, options) {
+    const started = Date.now();
+    const deadline = started + options.budgetMs;
+    const workerId = options.workerId ?? defaultWorkerId();
+    const concurrency = options.concurrency ?? e.config.concurrency;
+    const batchSize = options.batchSize ?? e.config.batchSize ?? concurrency;
+    const graceMs = options.graceMs ?? e.config.leaseGraceMs;
+    const now = options.now;
+    const report = {
+        workerId, claimed: 0, completed: 0, retried: 0, failed: 0, rescued: 0, lost: 0, released: 0,
+        cancelled: 0, skippedForBudget: 0, maintenance: {}, durationMs: 0,
+    };
+    const addMaintenance = (counts) => {
+        for (const [k, v] of Object.entries(counts))
+            report.maintenance[k] = (report.maintenance[k] ?? 0) + v;
+    };
+    if (!options.skipMaintenance) {
+        const m = await runMaintenance(e, { now, retention: options.retention });
+        report.rescued = m.rescued;
+        report.maintenance = m.steps;
+    }
+    const running = new Map();
+    // Every started job until its finalize write has landed (running, then settling).
+    const settling = new Set();
+    const completer = new Completer(e, workerId, now);
+    const finishedSinceRelease = [];
+    let firstError;
+    let wake = () => { };
+    const woken = () => new Promise((resolve) => (wake = resolve));
+    // Dependents of jobs that finished move on now, not at the next maintenance sweep.
+    const releaseFinished = async () => {
+        const settled = await releaseDependentsOf(e, finishedSinceRelease.splice(0), { now });
+        addMaintenance({ unblocked: settled.unblocked, dependentsCancelled: settled.cancelled });
+        return settled.unblocked;
+    };
+    const finalize = async (job, outcome, startedAt) => {
+        let settled;
+        try {
+            settled = await settle(e, completer, workerId, job, outcome, now);
+            report[COUNTED[settled]]++;
+            if (settled === "completed" || settled === "failed")
+                finishedSinceRelease.push(job.id);
+        }
+        catch (err) {
+            firstError ??= err;
+            settled = outcome.kind; // not lost: the lease is intact and rescue will bring the job back
+            e.log.error({ event: "finalize_failed", jobId: job.id, type: job.type, outcome: outcome.kind, ...errorFields(err) }, `finalizing job ${job.id} failed; its lease will expire and it will run again`);
+        }
+        options.onJob?.({
+            id: job.id, type: job.type, attempt: job.attempts, outcome: settled,
+            durationMs: Date.now() - startedAt, error: "error" in outcome ? outcome.error : undefined,
+        });
+    };
+    const start = (job) => {
+        const startedAt = Date.now();
+        const progress = progressWriter(e, workerId, job, now);
+        const exec = executeJob(job, e.registry.get(job.type), {
+            deadline,
+            progress: progress.report,
+            db: e.db,
+            random: options.random,
+        });
+        const done = exec.outcome
+            .then(async (outcome) => {
+            // The slot is free once the handler is done: its write goes on in the background
+            // (batched by the Completer, or carried by the next claim) while the loop claims the
+            // next jobs, instead of the claim waiting for every completion to land first.
+            running.delete(job.id);
+            wake();
+            await progress.flush().catch(() => { });
+            await finalize(job, outcome, startedAt);
+        })
+            .finally(() => {
+            running.delete(job.id);
+            settling.delete(done);
+            wake();
+        });
+        running.set(job.id, { job, exec, done });
+        settling.add(done);
+    };
+    // Worker shutdown: stop claiming at once; after the grace period, stop what still runs.
+    let stopping = options.signal?.aborted ?? false;
+    let shutdownTimer;
+    const onAbort = () => {
+        stopping = true;
+        wake();
+        shutdownTimer = setTimeout(() => {
+            for (const r of running.values())
+                r.exec.stop("shutdown", "worker shutting down");
+        }, options.shutdownGraceMs ?? e.config.worker.shutdownGraceMs);
+    };
+    if (stopping)
+        onAbort();
+    else
+        options.signal?.addEventListener("abort", onAbort, { once: true });
+    const watcher = watchRunning(e, workerId, () => running, options.watchIntervalMs ?? 2_000);
+    // Refill when half the slots are free, so a busy tick claims in batches, not one by one.
+    const refillAt = Math.max(1, Math.floor(Math.min(batchSize, concurrency) / 2));
+    let drained = false;
+    try {
+        while (!stopping && firstError === undefined) {
+            const left = deadline - Date.now();
+            if (left <= 0)
+                break;
+            // At most `concurrency` handlers run, and at most `concurrency` more jobs wait for their
+            // finalize write: a slow database slows claiming instead of piling up finished jobs.
+            const free = Math.min(concurrency - running.size, 2 * concurrency - settling.size);
+            if (!drained && free > 0 && (running.size === 0 || free >= refillAt)) {
+                const limit = Math.min(batchSize, free);
+                const jobs = await completer.claim({ workerId, limit, maxTimeoutMs: left, graceMs, types: options.types, now });
+                report.claimed += jobs.length;
+                for (const job of jobs)
+                    start(job);
+                if (jobs.length === limit)
+                    continue;
+                // The queue ran dry: release the dependents of jobs that finished meanwhile, so a chain
+                // A -> B -> C runs in this tick instead of one cron minute per link.
+                if (finishedSinceRelease.length && (await releaseFinished()))
+                    continue;
+                drained = true; // nothing more claimable right now; look again when a job ends
+            }
+            if (settling.size === 0)
+                break;
+            await woken();
+            drained = false;
+        }
+    }
+    catch (err) {
+        firstError ??= err;
+    }
+    finally {
+        await Promise.all([...settling]);
+        await completer.idle();
+        watcher.stop();
+        clearTimeout(shutdownTimer);
+        options.signal?.removeEventListener("abort", onAbort);
+    }
+    if (firstError !== undefined)
+        throw firstError;
+    // Jobs that finished after the last release (the budget ran out): their dependents need not wait for the sweep.
+    if (finishedSinceRelease.length)
+        await releaseFinished();
+    if (!stopping)
+        report.skippedForBudget = await countSkippedForBudget(e, Math.max(0, deadline - Date.now()), options.types, now);
+    report.durationMs = Date.now() - started;
+    return report;
+}

@@ -1,0 +1,63 @@
+import { type Sql } from "../sql.ts";
+export declare const JOB_STATUSES: readonly ["pending", "processing", "completed", "failed", "cancelled"];
+export type JobStatus = (typeof JOB_STATUSES)[number];
+/** One failed attempt, kept on the job so a dead job shows its whole history. */
+export interface AttemptError {
+    attempt: number;
+    error: string;
+    at: string;
+}
+/** A job as the engine and the API see it. Ids are strings (the column is bigint). */
+export interface Job {
+    id: string;
+    type: string;
+    payload: unknown;
+    status: JobStatus;
+    priority: number;
+    runAt: Date;
+    attempts: number;
+    maxAttempts: number;
+    timeoutMs: number;
+    lockedAt: Date | null;
+    lockedBy: string | null;
+    lockedUntil: Date | null;
+    lastError: string | null;
+    errors: AttemptError[];
+    result: unknown;
+    progress: unknown;
+    idempotencyKey: string | null;
+    dependsOn: string[];
+    blocked: boolean;
+    createdAt: Date;
+    updatedAt: Date;
+    startedAt: Date | null;
+    finishedAt: Date | null;
+}
+/** The column list that reads a row as a `Job`; `alias` qualifies it inside UPDATE ... FROM. */
+export declare function jobColumns(alias?: string): Sql;
+/**
+ * The database's clock, or an injected one. Every timestamp the engine writes comes from here:
+ * never from a function instance's clock, which can drift between instances.
+ */
+export declare function clock(now: Date | undefined): Sql;
+/** What one tick did. Every field is a count except the timings. */
+export interface TickReport {
+    workerId: string;
+    claimed: number;
+    completed: number;
+    retried: number;
+    failed: number;
+    /** Expired leases handled by maintenance (back to pending, or failed on their last attempt). */
+    rescued: number;
+    /** Finalize writes that found the lease gone: the job was rescued and re-claimed meanwhile. */
+    lost: number;
+    /** Attempts handed back unfinished (worker shutdown), not counted as attempts. */
+    released: number;
+    /** Running jobs stopped because they were cancelled; their results were discarded. */
+    cancelled: number;
+    /** Due jobs left pending because their timeout did not fit in the time left. */
+    skippedForBudget: number;
+    /** Results of the other maintenance steps, by name (scheduled, unblocked, pruned, ...). */
+    maintenance: Record<string, number>;
+    durationMs: number;
+}

@@ -1,0 +1,27 @@
+// cronbound/pg: the engine over a `pg` Pool. The fast path: each statement is one pool.query.
+import { isPgQueryable, pgQueryExecutor, pgTransaction } from "./db.js";
+/**
+ * `pgExecutor(pool)`: statements go straight to the pool. `queue.enqueue(..., { tx: client })`
+ * with a pg client on which you ran BEGIN puts the job in your transaction.
+ */
+export function pgExecutor(pool) {
+    if (!isPgQueryable(pool) || typeof pool.connect !== "function") {
+        throw new TypeError("pgExecutor(pool): expected a pg Pool (new pg.Pool({ connectionString }))");
+    }
+    const onClient = (client) => pgQueryExecutor(client, {
+        kind: "pg",
+        // Already inside a transaction: run the block in it.
+        transaction: (fn) => fn(onClient(client)),
+        join: joinPg,
+    });
+    const joinPg = (tx) => {
+        if (!isPgQueryable(tx))
+            throw new TypeError("tx: expected a pg client inside a transaction (const c = await pool.connect(); await c.query('BEGIN'))");
+        return onClient(tx);
+    };
+    return pgQueryExecutor(pool, {
+        kind: "pg",
+        transaction: (fn) => pgTransaction(pool, onClient, fn),
+        join: joinPg,
+    });
+}

@@ -1,0 +1,177 @@
+import { z } from "zod";
+
+// The engine's settings: one object, defaults in one place (DEFAULTS below). createQueue takes
+// a partial config and fills in the rest; configFromEnv() builds one from environment
+// variables for apps that want them. The engine itself never reads the environment.
+
+export interface WorkerConfig {
+  /** Longest one worker tick runs, ms. A job whose timeout is longer is never claimed by the worker. */
+  tickBudgetMs: number;
+  /** Pause after a tick that ran or rescued something, ms. */
+  busyPauseMs: number;
+  /** Pause after a tick that found nothing, ms. Each pause ends in one claim query. */
+  idlePauseMs: number;
+  /** On shutdown, how long running jobs may finish before they are released, ms. */
+  shutdownGraceMs: number;
+  /** Written into every lease the worker takes; default host-pid-random, fixed for the process's life. */
+  workerId?: string;
+}
+
+export interface RetentionConfig {
+  /** Completed jobs are deleted this long after they finished, ms. */
+  completedAfterMs: number;
+  /** Failed and cancelled jobs are deleted this long after they finished, ms. */
+  failedAfterMs: number;
+  /** Most finished jobs one tick deletes; 0 turns retention off. */
+  batchSize: number;
+}
+
+export interface Config {
+  /** PostgreSQL schema holding the engine's tables (created by `migrate`). */
+  schema: string;
+  /** Jobs one tick runs at once. */
+  concurrency: number;
+  /** Jobs one claim statement takes. Default: `concurrency`, so one claim fills the free slots. */
+  batchSize?: number;
+  /** A lease lasts the job's timeout plus this, so finalizing never races a rescue, ms. */
+  leaseGraceMs: number;
+  /** Caps the budget of a route's tick (the cron route, the manual trigger, the kick), ms. */
+  tickBudgetMs?: number;
+  retention: RetentionConfig;
+  worker: WorkerConfig;
+  /** Bearer secret of the HTTP endpoints (cronbound/next). Required when `production`. */
+  cronSecret?: string;
+  /** Sign-in secret of the dashboard (cronbound/next/dashboard). Without it the dashboard is off in production. */
+  dashboardSecret?: string;
+  /** Production fails closed: no secret, no access. Default: NODE_ENV === "production" in configFromEnv, else true. */
+  production: boolean;
+}
+
+export type ConfigInput = Partial<Omit<Config, "retention" | "worker">> & {
+  retention?: Partial<RetentionConfig>;
+  worker?: Partial<WorkerConfig>;
+};
+
+export const DEFAULTS: Config = {
+  schema: "cronbound",
+  concurrency: 10,
+  batchSize: undefined,
+  leaseGraceMs: 15_000,
+  tickBudgetMs: undefined,
+  retention: { completedAfterMs: 7 * 24 * 3_600_000, failedAfterMs: 30 * 24 * 3_600_000, batchSize: 1_000 },
+  // 8 s: under Docker's and Dokku's 10 s kill timeout, so released jobs are handed back before SIGKILL.
+  worker: { tickBudgetMs: 15 * 60_000, busyPauseMs: 100, idlePauseMs: 2_000, shutdownGraceMs: 8_000, workerId: undefined },
+  cronSecret: undefined,
+  dashboardSecret: undefined,
+  production: true,
+};
+
+const int = (min: number, max: number) => z.number().int().min(min).max(max);
+
+const configSchema = z.strictObject({
+  schema: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, "must be a lower-case PostgreSQL identifier (letters, digits, _)"),
+  concurrency: int(1, 1000),
+  batchSize: int(1, 1000).optional(),
+  leaseGraceMs: int(0, 3_600_000),
+  tickBudgetMs: int(100, 172_800_000).optional(),
+  retention: z.strictObject({
+    completedAfterMs: int(60_000, 315_360_000_000),
+    failedAfterMs: int(60_000, 315_360_000_000),
+    batchSize: int(0, 100_000),
+  }),
+  worker: z.strictObject({
+    tickBudgetMs: int(1_000, 172_800_000),
+    busyPauseMs: int(0, 60_000),
+    idlePauseMs: int(10, 600_000),
+    shutdownGraceMs: int(0, 3_600_000),
+    workerId: z.string().min(1).max(200).optional(),
+  }),
+  cronSecret: z.string().min(16, "must be at least 16 characters").optional(),
+  dashboardSecret: z.string().min(12, "must be at least 12 characters").optional(),
+  production: z.boolean(),
+});
+
+export class ConfigError extends Error {
+  constructor(public readonly problems: string[], source = "cronbound config") {
+    super(`Invalid ${source}:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Defaults filled in and every field checked; a ConfigError names each problem. */
+export function resolveConfig(input: ConfigInput = {}): Config {
+  const merged = {
+    ...DEFAULTS,
+    ...stripUndefined(input),
+    retention: { ...DEFAULTS.retention, ...stripUndefined(input.retention ?? {}) },
+    worker: { ...DEFAULTS.worker, ...stripUndefined(input.worker ?? {}) },
+  };
+  const parsed = configSchema.safeParse(stripUndefined(merged));
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`));
+  return parsed.data as Config;
+}
+
+function stripUndefined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
+/** Environment variable -> config field. `.env.example` documents each. */
+export const ENV_VARS = {
+  CRONBOUND_SCHEMA: "schema",
+  TICK_CONCURRENCY: "concurrency",
+  TICK_BATCH_SIZE: "batchSize",
+  LEASE_GRACE_MS: "leaseGraceMs",
+  TICK_BUDGET_MS: "tickBudgetMs",
+  RETENTION_COMPLETED_MS: "retention.completedAfterMs",
+  RETENTION_FAILED_MS: "retention.failedAfterMs",
+  RETENTION_BATCH_SIZE: "retention.batchSize",
+  WORKER_TICK_BUDGET_MS: "worker.tickBudgetMs",
+  WORKER_BUSY_PAUSE_MS: "worker.busyPauseMs",
+  WORKER_IDLE_PAUSE_MS: "worker.idlePauseMs",
+  WORKER_SHUTDOWN_GRACE_MS: "worker.shutdownGraceMs",
+  WORKER_ID: "worker.workerId",
+  CRON_SECRET: "cronSecret",
+  DASHBOARD_SECRET: "dashboardSecret",
+} as const;
+
+const STRING_FIELDS = new Set(["schema", "worker.workerId", "cronSecret", "dashboardSecret"]);
+
+/**
+ * A config from environment variables (ENV_VARS; `production` from NODE_ENV). An empty
+ * variable counts as unset, as most hosts' dashboards cannot store "nothing". A malformed
+ * one: a ConfigError naming the variable, never its value.
+ */
+export function configFromEnv(env: Record<string, string | undefined> = process.env): Config {
+  const input: Record<string, unknown> = { production: env.NODE_ENV === "production" };
+  const problems: string[] = [];
+  for (const [name, field] of Object.entries(ENV_VARS)) {
+    const raw = env[name];
+    if (raw === undefined || raw === "") continue;
+    let value: unknown = raw;
+    if (!STRING_FIELDS.has(field)) {
+      if (!/^\d+$/.test(raw.trim())) {
+        problems.push(`${name} must be a whole number`);
+        continue;
+      }
+      value = Number(raw.trim());
+    }
+    const [a, b] = field.split(".");
+    if (b) ((input[a] ??= {}) as Record<string, unknown>)[b] = value;
+    else input[a] = value;
+  }
+  if (problems.length) throw new ConfigError(problems, "environment");
+  try {
+    return resolveConfig(input as ConfigInput);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    // Name the variable, not the config field.
+    const byField = Object.fromEntries(Object.entries(ENV_VARS).map(([k, v]) => [v, k]));
+    throw new ConfigError(
+      err.problems.map((p) => {
+        const [field, ...rest] = p.split(": ");
+        return `${byField[field] ?? field} ${rest.join(": ")}`;
+      }),
+      "environment",
+    );
+  }
+}

@@ -1,0 +1,92 @@
+import type { Sql } from "./sql.ts";
+
+/**
+ * The engine's only way to reach PostgreSQL. Every engine module takes one of these; none
+ * imports a driver, an ORM or the host app. Two ship with the package: `pgExecutor` over a
+ * `pg` Pool (cronbound/pg) and `prismaExecutor` over a PrismaClient (cronbound/prisma).
+ *
+ * Row shapes the engine relies on (both executors give them): json/jsonb parsed, timestamptz
+ * as Date, int4 as number, text as string. The engine casts ids (bigint) to text and counts to
+ * int itself, so bigint and numeric parsing never matter.
+ *
+ * Nothing the engine sends keeps session state (no SET, no LISTEN, no session advisory lock),
+ * so an executor may sit on a transaction-mode pooler.
+ */
+export interface Executor {
+  /** Rows of one statement (`$1`-style placeholders). */
+  query<R = Record<string, unknown>>(text: string, values?: readonly unknown[]): Promise<R[]>;
+  /** Rows affected by one statement. */
+  execute(text: string, values?: readonly unknown[]): Promise<number>;
+  /** Run `fn` in one transaction: committed when it resolves, rolled back when it throws. */
+  transaction<T>(fn: (tx: Executor) => Promise<T>): Promise<T>;
+  /**
+   * An executor whose statements join the caller's own open transaction: a Prisma
+   * `$transaction` client, or a `pg` client after BEGIN. What `enqueue(..., { tx })` uses.
+   */
+  join(tx: unknown): Executor;
+  /** Short name for logs: "pg", "prisma+pg", "prisma". */
+  readonly kind: string;
+  /**
+   * Set when this executor is on a path that costs noticeably more per statement than it
+   * needs to (a PrismaClient without its pg pool); the queue logs it once.
+   */
+  readonly slowPath?: string;
+}
+
+export function queryRows<R>(db: Executor, q: Sql): Promise<R[]> {
+  return db.query<R>(q.text, q.values);
+}
+
+export function execute(db: Executor, q: Sql): Promise<number> {
+  return db.execute(q.text, q.values);
+}
+
+/** The smallest part of `pg`'s Pool/Client the executors use (no type dependency on `pg`). */
+export interface PgQueryable {
+  query(config: { text: string; values?: unknown[] }): Promise<{ rows: unknown[]; rowCount: number | null }>;
+}
+
+export interface PgPoolLike extends PgQueryable {
+  connect(): Promise<PgQueryable & { release(err?: Error | boolean): void }>;
+}
+
+/** An executor over anything with pg's `query` (a Pool, a PoolClient, a Client). */
+export function pgQueryExecutor(target: PgQueryable, o: { kind: string; transaction: Executor["transaction"]; join: Executor["join"] }): Executor {
+  return {
+    kind: o.kind,
+    async query<R>(text: string, values?: readonly unknown[]) {
+      return (await target.query({ text, values: values as unknown[] })).rows as R[];
+    },
+    async execute(text: string, values?: readonly unknown[]) {
+      return (await target.query({ text, values: values as unknown[] })).rowCount ?? 0;
+    },
+    transaction: o.transaction,
+    join: o.join,
+  };
+}
+
+/** BEGIN/COMMIT on one client checked out of `pool`; ROLLBACK when `fn` throws. */
+export async function pgTransaction<T>(pool: PgPoolLike, wrap: (client: PgQueryable) => Executor, fn: (tx: Executor) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    await client.query({ text: "BEGIN" });
+    const result = await fn(wrap(client));
+    await client.query({ text: "COMMIT" });
+    return result;
+  } catch (err) {
+    try {
+      await client.query({ text: "ROLLBACK" });
+    } catch (rollbackError) {
+      broken = rollbackError as Error; // the connection is unusable: destroy it, not return it
+    }
+    throw err;
+  } finally {
+    client.release(broken ?? false);
+  }
+}
+
+/** True when `x` looks like a pg Pool/Client (has `query`). */
+export function isPgQueryable(x: unknown): x is PgQueryable {
+  return typeof x === "object" && x !== null && typeof (x as { query?: unknown }).query === "function";
+}

@@ -1,0 +1,20 @@
+// cronbound: background jobs in the app's own PostgreSQL. The public surface.
+export { createQueue, type Queue, type QueueOptions, type ServerEnqueueOptions } from "./queue.ts";
+export { defineJob, createRegistry, Registry, type JobType, type JobTypeOptions, type JobContext, type AnyJobType, type PayloadOf } from "./engine/define.ts";
+export { runTick, defaultWorkerId, type TickOptions, type JobEvent } from "./tick.ts";
+export { runWorker, errorBackoffMs, type WorkerOptions, type WorkerSummary } from "./worker.ts";
+export { migrate, MigrationError, MIGRATIONS_DIR, type MigrateOptions, type MigrationResult } from "./migrate.ts";
+export { configFromEnv, resolveConfig, ConfigError, DEFAULTS, ENV_VARS, type Config, type ConfigInput, type WorkerConfig, type RetentionConfig } from "./config.ts";
+export { jsonLogger, silentLogger, errorFields, type Logger, type LogFields, type LogLevel } from "./logger.ts";
+export { sql, raw, join, empty, Sql } from "./sql.ts";
+export type { Executor } from "./db.ts";
+export { MAX_PAYLOAD_BYTES, MAX_BATCH, type EnqueueOptions, type EnqueueResult, type EnqueueManyItem } from "./engine/enqueue.ts";
+export { isJobId, type ControlResult, type RetryJobsOptions } from "./engine/control.ts";
+export { parseCron, ScheduleError, type CronSchedule } from "./engine/schedules/cron.ts";
+export type { Schedule, ScheduleOptions } from "./engine/schedules/store.ts";
+export type { Stats, MinuteCount } from "./engine/stats.ts";
+export { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from "./engine/backoff.ts";
+export { EnqueueError, NonRetryableError, type Issue } from "./engine/errors.ts";
+export { JobStopped, type StopKind } from "./engine/execute.ts";
+export { sleep } from "./engine/sleep.ts";
+export { JOB_STATUSES, type Job, type JobStatus, type TickReport, type AttemptError } from "./engine/types.ts";

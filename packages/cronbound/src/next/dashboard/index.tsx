@@ -1,0 +1,77 @@
+// cronbound/next/dashboard: the jobs dashboard, mounted in an app with two small files.
+//
+//   // app/jobs/[[...path]]/actions.ts
+//   "use server";
+//   import { runDashboardAction } from "cronbound/next/dashboard";
+//   import { queue } from "@/lib/cronbound";
+//   export async function dashboardAction(form: FormData) { return runDashboardAction(queue, form); }
+//
+//   // app/jobs/[[...path]]/page.tsx
+//   import { Dashboard, type DashboardPageProps } from "cronbound/next/dashboard";
+//   import { queue } from "@/lib/cronbound";
+//   import { dashboardAction } from "./actions";
+//   export const dynamic = "force-dynamic";
+//   export const maxDuration = 90;
+//   export default function Page(props: DashboardPageProps) {
+//     return <Dashboard queue={queue} action={dashboardAction} {...props} />;
+//   }
+//
+// /jobs is the overview, /jobs/{id} one job, /jobs/login the sign-in form. Access is checked
+// by the page before any query runs, and again by every action.
+import { notFound, redirect } from "next/navigation";
+import type { Queue } from "../../queue.ts";
+import { isJobId } from "../../engine/control.ts";
+import { settingsOf, type DashboardOptions } from "./actions.ts";
+import { dashboardAccess } from "./auth.ts";
+import { JobView } from "./job.tsx";
+import { Login } from "./login.tsx";
+import { overviewHref, Overview, type Search } from "./overview.tsx";
+import { DASHBOARD_CSS } from "./styles.ts";
+import { DashboardOff, type DashboardAction, type ViewContext } from "./ui.tsx";
+
+export { runDashboardAction, type DashboardOptions } from "./actions.ts";
+export { dashboardMode, type DashboardMode } from "./auth.ts";
+export { DASHBOARD_CSS } from "./styles.ts";
+export type { DashboardAction } from "./ui.tsx";
+
+/** The props Next passes a catch-all page (`app/jobs/[[...path]]/page.tsx`). */
+export interface DashboardPageProps {
+  params: Promise<Record<string, string | string[] | undefined>>;
+  searchParams: Promise<Search>;
+}
+
+export interface DashboardProps extends DashboardPageProps, DashboardOptions {
+  queue: Queue;
+  /** The app's server action wrapping runDashboardAction (same basePath and maxDuration). */
+  action: DashboardAction;
+}
+
+export async function Dashboard({ queue, action, params, searchParams, basePath, maxDuration }: DashboardProps) {
+  const s = settingsOf(queue, { basePath, maxDuration });
+  const p = await params;
+  const path = (Object.values(p).find((v) => Array.isArray(v)) as string[] | undefined) ?? [];
+  const sp = await searchParams;
+  const access = await dashboardAccess(s);
+  const v: ViewContext = { base: s.base, action, mode: access.mode };
+  const e = queue.engine();
+
+  let body;
+  if (path.length === 1 && path[0] === "login") {
+    body = <Login v={v} access={access} sp={sp} />;
+  } else if (access.mode === "off") {
+    body = <DashboardOff />;
+  } else if (path.length === 0 || (path.length === 1 && isJobId(path[0]))) {
+    // Signed out: to the sign-in form before any query runs, and back here afterwards.
+    const here = path.length ? `${s.base}/${path[0]}` : overviewHref(s.base, sp);
+    if (!access.allowed) redirect(`${s.base}/login?next=${encodeURIComponent(here.split("?")[0])}`);
+    body = path.length ? <JobView e={e} v={v} id={path[0]} sp={sp} /> : <Overview e={e} v={v} sp={sp} />;
+  } else {
+    notFound();
+  }
+  return (
+    <div className="cronbound">
+      <style>{DASHBOARD_CSS}</style>
+      {body}
+    </div>
+  );
+}

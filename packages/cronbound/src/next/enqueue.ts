@@ -1,0 +1,45 @@
+import { EnqueueError, type Issue } from "../engine/errors.ts";
+import type { EnqueueOptions } from "../engine/enqueue.ts";
+import type { Queue } from "../queue.ts";
+import { json, problem } from "./respond.ts";
+
+const STATUS: Record<EnqueueError["code"], number> = {
+  unknown_type: 422,
+  invalid_payload: 422,
+  invalid_options: 422,
+  too_large: 413,
+};
+
+/**
+ * POST /api/jobs: `{ type, payload, ...options }`. Every check is enqueue's own (type,
+ * payload schema, options, size), so the HTTP API accepts exactly what server code may
+ * enqueue, and a refused request writes nothing.
+ */
+export async function enqueueFromRequest(queue: Queue, body: unknown, location: (id: string) => string): Promise<Response> {
+  if (typeof body !== "object" || body === null || Array.isArray(body)) {
+    return problem(422, "invalid_request", "request body must be a JSON object: { type, payload, ...options }");
+  }
+  // `tx` and `now` are server-side options of queue.enqueue (a transaction, a test clock):
+  // never something a client may pass.
+  const { type, payload, tx, now, ...options } = body as Record<string, unknown>;
+  const forbidden = Object.entries({ tx, now }).filter(([, v]) => v !== undefined).map(([k]) => k);
+  if (forbidden.length) {
+    return problem(422, "invalid_options", `unknown option(s): ${forbidden.join(", ")}`, {
+      issues: forbidden.map((k) => ({ path: [k], message: "unrecognized key", code: "unrecognized_keys" })),
+    });
+  }
+  try {
+    // Cast: the type name is checked against the registry inside enqueue, not by TypeScript.
+    const { job, created } = await queue.enqueue(type as string, payload as never, options as EnqueueOptions);
+    const answer = { id: job.id, status: job.status, created };
+    return created ? json(answer, 201, { location: location(job.id) }) : json(answer, 200);
+  } catch (err) {
+    if (err instanceof EnqueueError) return problem(STATUS[err.code], err.code, err.message, { issues: err.issues.map(flatPath) });
+    throw err;
+  }
+}
+
+/** Options travel flat in the body, so `options.delayMs` is reported as `delayMs`. */
+function flatPath(issue: Issue): Issue {
+  return issue.path[0] === "options" ? { ...issue, path: issue.path.slice(1) } : issue;
+}

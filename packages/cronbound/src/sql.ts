@@ -1,0 +1,60 @@
+// A tiny SQL builder: a tagged template that keeps values out of the text. Every value becomes
+// a `$n` placeholder; a nested `Sql` is spliced in with its own values renumbered. Nothing here
+// quotes or escapes a value: only `raw` (trusted text: identifiers the engine built itself,
+// never input) enters the statement text.
+
+export class Sql {
+  /** `strings.length === values.length + 1`, as in a template literal. */
+  constructor(
+    readonly strings: readonly string[],
+    readonly values: readonly unknown[],
+  ) {}
+
+  /** The statement text with `$1`, `$2`, ... placeholders. */
+  get text(): string {
+    let text = this.strings[0];
+    for (let i = 1; i < this.strings.length; i++) text += `$${i}${this.strings[i]}`;
+    return text;
+  }
+}
+
+/** `sql\`SELECT ... WHERE id = ${id}\``: values become parameters, nested `Sql` is spliced in. */
+export function sql(strings: TemplateStringsArray | readonly string[], ...values: unknown[]): Sql {
+  const outStrings: string[] = [strings[0]];
+  const outValues: unknown[] = [];
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v instanceof Sql) {
+      outStrings[outStrings.length - 1] += v.strings[0];
+      for (let k = 0; k < v.values.length; k++) {
+        outValues.push(v.values[k]);
+        outStrings.push(v.strings[k + 1]);
+      }
+      outStrings[outStrings.length - 1] += strings[i + 1];
+    } else {
+      outValues.push(v);
+      outStrings.push(strings[i + 1]);
+    }
+  }
+  return new Sql(outStrings, outValues);
+}
+
+/** Trusted text spliced in as is (identifiers the engine built, never input). */
+export function raw(text: string): Sql {
+  return new Sql([text], []);
+}
+
+export const empty = raw("");
+
+/** Fragments joined by `separator`. */
+export function join(parts: readonly Sql[], separator = ", "): Sql {
+  if (parts.length === 0) return empty;
+  const strings = ["", ...parts.slice(1).map(() => separator), ""];
+  return sql(strings, ...parts);
+}
+
+/** A double-quoted identifier; refuses anything but a plain name. */
+export function ident(name: string): Sql {
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(name)) throw new Error(`not a plain SQL identifier: ${JSON.stringify(name)}`);
+  return raw(`"${name}"`);
+}

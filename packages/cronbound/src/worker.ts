@@ -1,0 +1,129 @@
+import type { WorkerConfig } from "./config.ts";
+import { errorFields } from "./logger.ts";
+import type { Queue } from "./queue.ts";
+import { sleep } from "./engine/sleep.ts";
+import { defaultWorkerId, runTick, type JobEvent } from "./engine/tick/run.ts";
+import type { TickReport } from "./engine/types.ts";
+
+// The long-running worker (`cronbound worker`, a Procfile's `worker:` line): the article's
+// runner loop, built on the same tick as the cron route. It only loops; claiming, running,
+// finalizing and releasing are the tick's.
+
+export interface WorkerOptions extends Partial<WorkerConfig> {
+  /** Aborting stops claiming; the running tick releases what does not finish within the grace. Without it the worker runs forever. */
+  signal?: AbortSignal;
+  /** Jobs run at once; default config.concurrency. */
+  concurrency?: number;
+  /** Jobs one claim takes; default config.batchSize, else concurrency. */
+  batchSize?: number;
+  /** Lease = job timeout + this; default config.leaseGraceMs. */
+  leaseGraceMs?: number;
+  /** Only these job types (all when absent). */
+  types?: string[];
+}
+
+export interface WorkerSummary {
+  ticks: number;
+  jobs: Record<JobEvent["outcome"], number>;
+  /** True when the last tick failed (the database was unreachable while stopping). */
+  failed: boolean;
+}
+
+// A database outage backs off from 1 s to 30 s: frequent enough to resume quickly, rare
+// enough not to flood the log (or a recovering server) with connection attempts.
+const ERROR_BACKOFF_MIN_MS = 1_000;
+const ERROR_BACKOFF_MAX_MS = 30_000;
+
+export function errorBackoffMs(consecutiveFailures: number): number {
+  return Math.min(ERROR_BACKOFF_MAX_MS, ERROR_BACKOFF_MIN_MS * 2 ** Math.max(0, consecutiveFailures - 1));
+}
+
+/**
+ * Loop ticks until `signal` aborts. Settings come from `options`, else the queue's config
+ * (`config.worker`, `concurrency`, `batchSize`, `leaseGraceMs`), else their defaults. Never
+ * throws: a failing tick (database down, a bad network) is logged and retried after a
+ * backoff, and the jobs it held keep their leases, so rescue brings them back if this process
+ * never gets to finalize them. One log record per job, per busy tick, per problem.
+ */
+export async function runWorker(queue: Queue, options: WorkerOptions = {}): Promise<WorkerSummary> {
+  const e = queue.engine();
+  const log = queue.logger;
+  const w = { ...e.config.worker, ...defined(options) };
+  const workerId = w.workerId ?? `worker-${defaultWorkerId()}`;
+  const concurrency = options.concurrency ?? e.config.concurrency;
+  const batchSize = options.batchSize ?? e.config.batchSize ?? concurrency;
+  const signal = options.signal ?? new AbortController().signal;
+  const summary: WorkerSummary = {
+    ticks: 0,
+    jobs: { completed: 0, retry: 0, failed: 0, released: 0, discarded: 0, lost: 0 },
+    failed: false,
+  };
+  let failures = 0;
+  let warnedBudget = false;
+  log.info(
+    {
+      event: "worker_started", workerId, types: options.types ?? e.registry.names(), concurrency, batchSize,
+      tickBudgetMs: w.tickBudgetMs, busyPauseMs: w.busyPauseMs, idlePauseMs: w.idlePauseMs, shutdownGraceMs: w.shutdownGraceMs,
+      schema: e.config.schema, executor: e.db.kind,
+    },
+    "cronbound worker started",
+  );
+
+  while (!signal.aborted) {
+    let report: TickReport;
+    try {
+      report = await runTick(e, {
+        budgetMs: w.tickBudgetMs,
+        batchSize,
+        concurrency,
+        workerId,
+        graceMs: options.leaseGraceMs,
+        types: options.types,
+        signal,
+        shutdownGraceMs: w.shutdownGraceMs,
+        onJob: (j) => {
+          summary.jobs[j.outcome]++;
+          const fields = { event: "job", workerId, type: j.type, id: j.id, attempt: j.attempt, outcome: j.outcome, durationMs: j.durationMs, ...(j.error ? { error: j.error } : {}) };
+          if (j.outcome === "failed" || j.outcome === "lost") log.warn(fields);
+          else log.info(fields);
+        },
+      });
+    } catch (err) {
+      failures++;
+      summary.failed = true;
+      const retryInMs = errorBackoffMs(failures);
+      log.error({ event: "tick_failed", workerId, ...errorFields(err), failures, retryInMs }, "tick failed; retrying after a pause");
+      await pause(retryInMs, signal);
+      continue;
+    }
+    summary.ticks++;
+    summary.failed = false;
+    if (failures) log.info({ event: "recovered", workerId, afterFailures: failures });
+    failures = 0;
+
+    const busy = report.claimed > 0 || report.rescued > 0;
+    if (busy) {
+      const { maintenance: _m, ...counts } = report;
+      log.info({ event: "tick", ...counts });
+    }
+    if (report.skippedForBudget > 0 && !warnedBudget) {
+      warnedBudget = true;
+      log.warn(
+        { event: "skipped_for_budget", workerId, jobs: report.skippedForBudget },
+        `due jobs have a timeout longer than the worker's tick budget (${w.tickBudgetMs} ms); this worker will never claim them`,
+      );
+    }
+    await pause(busy ? w.busyPauseMs : w.idlePauseMs, signal);
+  }
+  log.info({ event: "worker_stopped", workerId, ticks: summary.ticks, jobs: summary.jobs }, "cronbound worker stopped");
+  return summary;
+}
+
+function defined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** Sleep, cut short by the signal. */
+async function pause(ms: number, signal: AbortSignal): Promise<void> {
+  await sleep(ms, signal).catch(() => {});
+}
