@@ -4,8 +4,8 @@ import { after } from "next/server";
 import { z } from "zod";
 import { processUpload } from "@/lib/job-types/process-upload";
 import { sendEmail } from "@/lib/job-types/send-email";
-import { kick } from "@/lib/kick";
-import { queue } from "@/lib/queue";
+import { kick } from "cronbound/next";
+import { queue } from "@/lib/cronbound";
 import type { EnqueueState, JobStatusView } from "./_components/types";
 
 const text = (form: FormData, name: string) => {
@@ -21,7 +21,8 @@ async function enqueueAndKick(
 ): Promise<EnqueueState> {
   try {
     const { job } = await queue.enqueue(type, payload as never);
-    after(() => kick(job));
+    // 90 s: this page's maxDuration (app/page.tsx); the kick lives within it on Vercel.
+    after(() => kick(queue, job, { maxDuration: 90 }));
     return { kind: "enqueued", job: { id: job.id, type: job.type, status: job.status } };
   } catch (err) {
     console.error(`[cronbound] enqueueing ${type} from the demo page failed:`, err);

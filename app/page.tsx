@@ -2,7 +2,7 @@ import { enqueueProcessUpload, enqueueSendEmail } from "./actions";
 import { EnqueueForm } from "./_components/enqueue-form";
 
 // Server actions on this page run within this limit, and so does their kick in after().
-// Keep equal to KICK_MAX_DURATION_S in lib/kick.ts (Next only reads a literal here).
+// Keep equal to the maxDuration the actions pass to kick() (app/actions.ts; Next only reads a literal here).
 export const maxDuration = 90;
 
 export default function Home() {

@@ -1,42 +1,9 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import { attachDatabasePool } from "@vercel/functions";
 import pg from "pg";
-import { PrismaClient, Prisma } from "./generated/prisma/client.ts";
-import { env } from "./env.ts";
-
-export { Prisma };
-
-/** Anything that runs raw SQL: the client itself or a transaction handle from `$transaction`. */
-export type Db = PrismaClient | Prisma.TransactionClient;
-
-// The pg pool under each client made by createDatabase, for the engine's hottest statements.
-const pools = new WeakMap<object, pg.Pool>();
-
-/**
- * Rows of one raw statement. The engine's hot statements (claim, complete, enqueue) go
- * straight to the client's own `pg` pool when `db` is a client made by createDatabase, and
- * through Prisma otherwise (a `$transaction` handle, so the statement stays in the caller's
- * transaction; a client made elsewhere).
- *
- * Why bypass Prisma here: on a 2-core machine with PostgreSQL 15 local, `$queryRaw` costs
- * 120-300 us more than `pool.query` for the same statement (SELECT $1: 56 vs 178 us; a
- * one-row INSERT: 423 vs 553 us; bench/, "prisma overhead"). A no-op job costs about 100 us
- * in all at 10,000 jobs/s, so that overhead on the claim and the completion alone would
- * halve throughput. Same SQL text, same parameters (Prisma.sql renders `$n` placeholders),
- * same row shapes (json parsed, timestamps as Date, int4 as number; ids are cast to text).
- */
-export async function queryRows<T>(db: Db, sql: Prisma.Sql): Promise<T[]> {
-  const pool = pools.get(db);
-  if (!pool) return db.$queryRaw<T[]>(sql);
-  return (await pool.query(sql.text, sql.values)).rows as T[];
-}
-
-/** Rows affected by one raw statement; the same routing as queryRows. */
-export async function executeSql(db: Db, sql: Prisma.Sql): Promise<number> {
-  const pool = pools.get(db);
-  if (!pool) return db.$executeRaw(sql);
-  return (await pool.query(sql.text, sql.values)).rowCount ?? 0;
-}
+import { PrismaClient } from "./generated/prisma/client.ts";
+import { borrowDevDatabase, NO_DATABASE } from "./dev/database-url.ts";
+import { env, EnvError } from "./env.ts";
 
 export interface Database {
   prisma: PrismaClient;
@@ -45,8 +12,9 @@ export interface Database {
 }
 
 /**
- * A Prisma client over its own small `pg` pool. Nothing here keeps session state (no LISTEN,
- * no session advisory locks, no SET), so it works through transaction-mode poolers.
+ * The app's Prisma client over its own small `pg` pool. The queue (lib/cronbound.ts) is given
+ * both: the engine sends its statements straight to the pool, the fast path. Nothing here
+ * keeps session state (no LISTEN, no SET), so it works through transaction-mode poolers.
  */
 export function createDatabase(url: string, options: { max?: number } = {}): Database {
   const pool = new pg.Pool({
@@ -57,9 +25,8 @@ export function createDatabase(url: string, options: { max?: number } = {}): Dat
   });
   // An idle client that loses its server (a restart, a pooler recycling it) emits 'error' on
   // the pool; unhandled, that would crash the process. The next query reconnects.
-  pool.on("error", (err) => console.error(`[cronbound] idle database connection lost: ${err.message}`));
+  pool.on("error", (err) => console.error(`[app] idle database connection lost: ${err.message}`));
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: false }) });
-  pools.set(prisma, pool);
   return {
     prisma,
     pool,
@@ -70,7 +37,7 @@ export function createDatabase(url: string, options: { max?: number } = {}): Dat
   };
 }
 
-const globalForDb = globalThis as unknown as { cronboundDb?: Database };
+const globalForDb = globalThis as unknown as { appDb?: Database };
 
 /**
  * The app's database: one client and one small pool per instance (module reloads in
@@ -78,12 +45,14 @@ const globalForDb = globalThis as unknown as { cronboundDb?: Database };
  * instance is suspended, so a frozen function does not hold connections open.
  */
 export function database(): Database {
-  if (!globalForDb.cronboundDb) {
+  if (!globalForDb.appDb) {
+    // The CLI and the worker in a second terminal borrow a running `npm run dev`'s database.
+    if (!borrowDevDatabase()) throw new EnvError([NO_DATABASE]);
     const e = env();
-    globalForDb.cronboundDb = createDatabase(e.DATABASE_URL, { max: e.DB_POOL_MAX });
-    attachDatabasePool(globalForDb.cronboundDb.pool);
+    globalForDb.appDb = createDatabase(e.DATABASE_URL, { max: e.DB_POOL_MAX });
+    attachDatabasePool(globalForDb.appDb.pool);
   }
-  return globalForDb.cronboundDb;
+  return globalForDb.appDb;
 }
 
 export function db(): PrismaClient {

@@ -2,6 +2,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import pg from "pg";
+import { migrate as migrateEngine, silentLogger } from "cronbound";
 
 export const MIGRATIONS_DIR = path.resolve(import.meta.dirname ?? path.dirname(new URL(import.meta.url).pathname), "..", "prisma", "migrations");
 
@@ -11,7 +12,24 @@ export interface MigrationResult {
 }
 
 /**
- * Apply prisma/migrations/<name>/migration.sql in name order, each in its own transaction,
+ * Everything a database needs before the app runs: the engine's schema (cronbound's own
+ * migrations, schema CRONBOUND_SCHEMA or "cronbound"), then the app's own Prisma migrations.
+ * What `npm run db:migrate` and `npm run dev` do.
+ */
+export async function migrateDatabase(url: string, options: { log?: (line: string) => void } = {}): Promise<MigrationResult> {
+  const log = options.log ?? (() => {});
+  const engine = await migrateEngine(url, { schema: process.env.CRONBOUND_SCHEMA || undefined, logger: silentLogger });
+  for (const name of engine.applied) log(`applied cronbound ${name}`);
+  if (engine.movedFromPublic) log(`moved the engine's tables from public into schema "${engine.schema}"`);
+  const app = await migrate(url, options);
+  return {
+    applied: [...engine.applied.map((n) => `cronbound/${n}`), ...app.applied],
+    alreadyApplied: [...engine.alreadyApplied.map((n) => `cronbound/${n}`), ...app.alreadyApplied],
+  };
+}
+
+/**
+ * The app's own migrations: apply prisma/migrations/<name>/migration.sql in name order, each in its own transaction,
  * and record it in `_prisma_migrations` exactly as Prisma does (sha256 of the file as the
  * checksum), so `prisma migrate deploy` on a machine with Prisma's engine sees them as applied.
  *

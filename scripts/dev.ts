@@ -5,13 +5,13 @@
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { startDevDatabase, portIsFree, type DevDatabase } from "../lib/dev/database.ts";
-import { PROJECT_ROOT } from "../lib/dev/database-url.ts";
 import { loadEnvFiles } from "../lib/dev/env-files.ts";
 import { startNextDev, waitForPort, type NextDev } from "../lib/dev/next-dev.ts";
 import { clearDevState, readDevState, writeDevState } from "../lib/dev/state.ts";
 import { runTicker } from "../lib/dev/ticker.ts";
 import { EnvError, parseEnv } from "../lib/env.ts";
 
+const PROJECT_ROOT = path.resolve(import.meta.dirname, "..");
 const say = (line: string) => console.log(`[cronbound] ${line}`);
 const fail = (message: string): never => {
   console.error(`[cronbound] ${message}`);

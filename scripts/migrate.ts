@@ -1,5 +1,6 @@
-// npm run db:migrate: apply prisma/migrations to DATABASE_URL (or DIRECT_DATABASE_URL).
-import { migrate } from "../lib/migrate.ts";
+// npm run db:migrate: the engine's schema (cronbound's migrations), then the app's own
+// prisma/migrations, on DIRECT_DATABASE_URL or DATABASE_URL.
+import { migrateDatabase } from "../lib/migrate.ts";
 
 const url = process.env.DIRECT_DATABASE_URL || process.env.DATABASE_URL;
 if (!url) {
@@ -7,7 +8,7 @@ if (!url) {
   process.exit(1);
 }
 try {
-  const r = await migrate(url, { log: (l) => console.log(`db:migrate: ${l}`) });
+  const r = await migrateDatabase(url, { log: (l) => console.log(`db:migrate: ${l}`) });
   console.log(`db:migrate: ${r.applied.length} applied, ${r.alreadyApplied.length} already applied`);
 } catch (err) {
   console.error(`db:migrate: ${(err as Error).message}`);

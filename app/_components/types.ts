@@ -1,4 +1,4 @@
-import type { JobStatus } from "@/lib/jobs/types";
+import type { JobStatus } from "cronbound";
 
 /** What a demo form's server action answers; the form renders each kind. */
 export type EnqueueState =

@@ -1,24 +1,19 @@
 import path from "node:path";
-import { loadEnvFiles } from "./env-files.ts";
 import { readDevState } from "./state.ts";
 
-export const PROJECT_ROOT = path.resolve(import.meta.dirname, "..", "..");
-
 /**
- * The database the worker and the CLI talk to: DATABASE_URL (from the environment or the
- * project's .env files), else the embedded database of an `npm run dev` running in this
- * project, so `npm run jobs -- stats` works in a second terminal with no setup. Null when
- * neither exists.
+ * Outside production, with no DATABASE_URL: the embedded database of an `npm run dev`
+ * running in this project (its data folder is DEV_DATABASE_DIR, relative to the working
+ * directory), so `npm run jobs -- stats` and `npm run worker` work in a second terminal with
+ * no setup. Sets DATABASE_URL and says where it came from; null when there is none.
  */
-export function resolveDatabaseUrl(): { url: string; source: string } | null {
-  loadEnvFiles(PROJECT_ROOT);
+export function borrowDevDatabase(root = process.cwd()): { url: string; source: string } | null {
   if (process.env.DATABASE_URL) return { url: process.env.DATABASE_URL, source: "DATABASE_URL" };
-  const dev = readDevState(path.resolve(PROJECT_ROOT, process.env.DEV_DATABASE_DIR || ".data/postgres"));
-  if (dev) {
-    process.env.DATABASE_URL = dev.databaseUrl;
-    return { url: dev.databaseUrl, source: `the embedded database of npm run dev (pid ${dev.pid})` };
-  }
-  return null;
+  if (process.env.NODE_ENV === "production") return null;
+  const dev = readDevState(path.resolve(root, process.env.DEV_DATABASE_DIR || ".data/postgres"));
+  if (!dev) return null;
+  process.env.DATABASE_URL = dev.databaseUrl;
+  return { url: dev.databaseUrl, source: `the embedded database of npm run dev (pid ${dev.pid})` };
 }
 
 export const NO_DATABASE =

@@ -3,7 +3,7 @@ import net from "node:net";
 import path from "node:path";
 import pg from "pg";
 import { freePort, startEmbeddedPostgres } from "../embedded-postgres.ts";
-import { migrate, type MigrationResult } from "../migrate.ts";
+import { migrateDatabase, type MigrationResult } from "../migrate.ts";
 import { reachableDataDir } from "./data-dir.ts";
 
 export interface DevDatabase {
@@ -36,7 +36,7 @@ export const DEV_DATABASE_NAME = "cronbound";
  */
 export async function startDevDatabase(o: DevDatabaseOptions): Promise<DevDatabase> {
   if (o.databaseUrl) {
-    const migrations = await migrate(o.directUrl || o.databaseUrl, { log: o.log });
+    const migrations = await migrateDatabase(o.directUrl || o.databaseUrl, { log: o.log });
     return { url: o.databaseUrl, migrations, stop: async () => {} };
   }
 
@@ -59,7 +59,7 @@ export async function startDevDatabase(o: DevDatabaseOptions): Promise<DevDataba
   try {
     await ensureDatabase(server.url, DEV_DATABASE_NAME);
     const url = withDatabase(server.url, DEV_DATABASE_NAME);
-    const migrations = await migrate(url, { log: o.log });
+    const migrations = await migrateDatabase(url, { log: o.log });
     return { url, embedded: { dataDir, port, created }, migrations, stop };
   } catch (err) {
     await stop();

@@ -1,4 +1,4 @@
-import type { TickReport } from "../jobs/types.ts";
+import type { TickReport } from "cronbound";
 
 export interface TickerOptions {
   /** http://127.0.0.1:<port> */

@@ -1,4 +1,4 @@
-import { createRegistry } from "../jobs/define.ts";
+import { createRegistry } from "cronbound";
 import { processUpload } from "./process-upload.ts";
 import { sendEmail } from "./send-email.ts";
 

@@ -1,6 +1,5 @@
 import { z } from "zod";
-import { defineJob } from "../jobs/define.ts";
-import { sleep } from "../jobs/sleep.ts";
+import { defineJob, sleep } from "cronbound";
 import { demoDelayMs } from "./send-email.ts";
 
 /** The article's second example: simulated processing (~2 s) in ten steps, reporting progress. */

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { defineJob } from "../jobs/define.ts";
-import { sleep } from "../jobs/sleep.ts";
+import { defineJob, sleep } from "cronbound";
+import { db } from "../db.ts";
 
 /** Simulated sending time, ms (the article's ~1 s). Tests shorten it. */
 export const demoDelayMs = () => Number(process.env.DEMO_JOB_DELAY_MS ?? 1000);
@@ -19,9 +19,9 @@ export const sendEmail = defineJob({
   timeoutMs: 10_000,
   maxAttempts: 5,
   backoff: { baseMs: 2_000 },
-  async handler(payload, { signal, job, db }) {
+  async handler(payload, { signal, job }) {
     await sleep(demoDelayMs(), signal);
-    const row = await db.outbox.create({
+    const row = await db().outbox.create({
       data: { jobId: BigInt(job.id), to: payload.to, subject: payload.subject, body: payload.body ?? null },
     });
     return { outboxId: row.id.toString() };

@@ -1,20 +1,33 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
+import { afterAll, beforeAll, inject } from "vitest";
+import { createQueue, silentLogger, type AnyJobType, type ConfigInput, type Logger, type Queue, type Registry } from "cronbound";
+import { pgExecutor } from "cronbound/pg";
 import { withDatabase } from "./url.ts";
-import { inject } from "vitest";
-import { createDatabase, type Database } from "../../lib/db.ts";
 
-
-export interface TestDatabase extends Database {
+export interface TestDatabase {
   name: string;
   url: string;
-  /** Plain SQL on a separate pg pool, for arranging and checking rows. */
+  /**
+   * The pool queues made by `queue()` run on: a plain connection, default search_path, so the
+   * engine is tested as it runs in an app (every statement names its schema).
+   */
+  pool: pg.Pool;
+  /**
+   * Plain SQL for arranging and checking rows, on its own pool whose search_path is
+   * `cronbound, public`: tests write `jobs` for cronbound.jobs and `outbox` for the app's table.
+   */
   sql<T extends pg.QueryResultRow = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
+  /** A queue on this database through cronbound/pg (config.production false, silent logger unless given). */
+  queue<Types extends Record<string, AnyJobType>>(registry: Registry<Types>, config?: ConfigInput, options?: { logger?: Logger; pool?: pg.Pool }): Queue<Types>;
+  /** A separate pool of `max` connections (concurrent claimers); closed with the database. */
+  newPool(max: number): pg.Pool;
+  close(): Promise<void>;
 }
 
 /**
- * A fresh, migrated database for one test file, cloned from the run's template. Named
- * cb_t<setup pid>_<random> so global teardown drops it.
+ * A fresh, migrated database for one test file, cloned from the run's template (global-setup.ts:
+ * cronbound's migrations and the app's). Named cb_t<setup pid>_<random> so global teardown drops it.
  */
 export async function testDatabase(options: { poolMax?: number } = {}): Promise<TestDatabase> {
   const adminUrl = inject("adminUrl");
@@ -29,18 +42,43 @@ export async function testDatabase(options: { poolMax?: number } = {}): Promise<
     await admin.end();
   }
   const url = withDatabase(adminUrl, name);
-  const base = createDatabase(url, { max: options.poolMax ?? 10 });
-  const plain = new pg.Pool({ connectionString: url, max: 4 });
+  const pools: pg.Pool[] = [];
+  const newPool = (max: number, extra: pg.PoolConfig = {}) => {
+    const p = new pg.Pool({ connectionString: url, max, ...extra });
+    p.on("error", () => {}); // a server restart in an outage test; the next query reconnects
+    pools.push(p);
+    return p;
+  };
+  const pool = newPool(options.poolMax ?? 10);
+  const plain = newPool(4, { options: "-c search_path=cronbound,public" });
   return {
-    ...base,
     name,
     url,
+    pool,
+    newPool: (max) => newPool(max),
     async sql(text, params) {
       return (await plain.query(text, params)).rows;
     },
-    async close() {
-      await base.close();
-      await plain.end();
+    queue(registry, config = {}, o = {}) {
+      return createQueue({ db: pgExecutor(o.pool ?? pool), registry, config: { production: false, ...config }, logger: o.logger ?? silentLogger });
     },
-  } as TestDatabase;
+    async close() {
+      await Promise.all(pools.map((p) => p.end().catch(() => {})));
+    },
+  };
+}
+
+/**
+ * The database of one test file: created before its tests, closed after. The returned object is
+ * filled in by the beforeAll hook, so read its fields inside tests and hooks, not at import.
+ */
+export function useTestDatabase(options: { poolMax?: number } = {}): TestDatabase {
+  const t = {} as TestDatabase;
+  beforeAll(async () => {
+    Object.assign(t, await testDatabase(options));
+  });
+  afterAll(async () => {
+    await t.close?.();
+  });
+  return t;
 }

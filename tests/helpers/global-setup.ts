@@ -1,5 +1,6 @@
 // Runs once before all test files: finds or starts a PostgreSQL server and builds a migrated
 // template database that every test file clones (CREATE DATABASE ... TEMPLATE: ~50 ms each).
+// `npm test` builds packages/cronbound first (pretest), so tests import the package as an app does.
 //
 // Which server: TEST_DATABASE_URL, else DATABASE_URL (any database on it; the tests create
 // their own), else an embedded PostgreSQL started here, so `npm test` needs no setup at all.
@@ -8,7 +9,7 @@ import pg from "pg";
 import { withDatabase } from "./url.ts";
 import type { TestProject } from "vitest/node";
 import { startEmbeddedPostgres, type EmbeddedServer } from "../../lib/embedded-postgres.ts";
-import { migrate } from "../../lib/migrate.ts";
+import { migrateDatabase } from "../../lib/migrate.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -42,7 +43,8 @@ export async function setup(project: TestProject) {
   } finally {
     await admin.end();
   }
-  await migrate(withDatabase(adminUrl, templateDb));
+  // The engine's schema (cronbound's own migrations) and the reference app's tables (outbox).
+  await migrateDatabase(withDatabase(adminUrl, templateDb));
   project.provide("adminUrl", adminUrl);
   project.provide("templateDb", templateDb);
   project.provide("embedded", Boolean(server));

@@ -1,17 +1,15 @@
 import { z } from "zod";
-import { createRegistry, defineJob } from "../../lib/jobs/define.ts";
-import { NonRetryableError } from "../../lib/jobs/errors.ts";
-import { sleep } from "../../lib/jobs/sleep.ts";
+import { createRegistry, defineJob, NonRetryableError, sleep, type Executor } from "cronbound";
 
 // Job types for engine tests. Each records what happened in the `effects` table (created by
 // `createEffectsTable`), so a test can count executions independently of the job's own row.
 
-export const EFFECTS_SQL = `CREATE TABLE IF NOT EXISTS effects (
+export const EFFECTS_SQL = `CREATE TABLE IF NOT EXISTS public.effects (
   id bigserial PRIMARY KEY, job_id bigint NOT NULL, attempt int NOT NULL, kind text NOT NULL,
   at timestamptz NOT NULL DEFAULT clock_timestamp())`;
 
-async function record(db: { $executeRaw: (s: TemplateStringsArray, ...v: unknown[]) => Promise<number> }, jobId: string, attempt: number, kind: string) {
-  await db.$executeRaw`INSERT INTO effects (job_id, attempt, kind) VALUES (${jobId}::bigint, ${attempt}, ${kind})`;
+async function record(db: Executor, jobId: string, attempt: number, kind: string) {
+  await db.execute("INSERT INTO public.effects (job_id, attempt, kind) VALUES ($1::bigint, $2, $3)", [jobId, attempt, kind]);
 }
 
 export const noop = defineJob({

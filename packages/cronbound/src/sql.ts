@@ -3,7 +3,11 @@
 // quotes or escapes a value: only `raw` (trusted text: identifiers the engine built itself,
 // never input) enters the statement text.
 
+const BRAND = Symbol.for("cronbound.sql");
+
 export class Sql {
+  /** Marks fragments across copies of this module (a bundled and an unbundled cronbound). */
+  readonly [BRAND] = true;
   /** `strings.length === values.length + 1`, as in a template literal. */
   constructor(
     readonly strings: readonly string[],
@@ -18,13 +22,17 @@ export class Sql {
   }
 }
 
+export function isSql(v: unknown): v is Sql {
+  return v instanceof Sql || (typeof v === "object" && v !== null && (v as Record<symbol, unknown>)[BRAND] === true);
+}
+
 /** `sql\`SELECT ... WHERE id = ${id}\``: values become parameters, nested `Sql` is spliced in. */
 export function sql(strings: TemplateStringsArray | readonly string[], ...values: unknown[]): Sql {
   const outStrings: string[] = [strings[0]];
   const outValues: unknown[] = [];
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
-    if (v instanceof Sql) {
+    if (isSql(v)) {
       outStrings[outStrings.length - 1] += v.strings[0];
       for (let k = 0; k < v.values.length; k++) {
         outValues.push(v.values[k]);

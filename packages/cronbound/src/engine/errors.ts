@@ -38,6 +38,11 @@ export class NonRetryableError extends Error {
   }
 }
 
+/** A NonRetryableError, also from another copy of cronbound, or any error its author named so. */
+export function isNonRetryable(err: unknown): boolean {
+  return err instanceof NonRetryableError || (err instanceof Error && err.name === "NonRetryableError");
+}
+
 /** The message to store for anything a handler threw. */
 export function errorMessage(err: unknown): string {
   if (err instanceof Error) return err.message ? `${err.name}: ${err.message}` : err.name;

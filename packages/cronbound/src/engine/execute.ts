@@ -1,6 +1,6 @@
 import { backoffDelay } from "./backoff.ts";
 import type { AnyJobType, JobContext } from "./define.ts";
-import { errorMessage, NonRetryableError, toIssues } from "./errors.ts";
+import { errorMessage, isNonRetryable, toIssues } from "./errors.ts";
 import type { Job } from "./types.ts";
 
 /** Why a running job's signal fired. */
@@ -88,7 +88,7 @@ async function run(
       return failure(job, def, first.message, false, o.random);
     }
     if (first.ok) return { kind: "completed", result: first.result };
-    return failure(job, def, errorMessage(first.error), first.error instanceof NonRetryableError, o.random);
+    return failure(job, def, errorMessage(first.error), isNonRetryable(first.error), o.random);
   } finally {
     clearTimeout(timer);
     // Tell a still-running handler to give up, so its work stops even though its result is discarded.

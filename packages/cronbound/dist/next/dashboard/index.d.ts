@@ -16,4 +16,6 @@ export interface DashboardProps extends DashboardPageProps, DashboardOptions {
     /** The app's server action wrapping runDashboardAction (same basePath and maxDuration). */
     action: DashboardAction;
 }
+/** The page title for a dashboard path: "Jobs", "Job #42", "Sign in", each followed by " · cronbound". */
+export declare function dashboardTitle(params: DashboardPageProps["params"]): Promise<string>;
 export declare function Dashboard({ queue, action, params, searchParams, basePath, maxDuration }: DashboardProps): Promise<import("react/jsx-runtime").JSX.Element>;

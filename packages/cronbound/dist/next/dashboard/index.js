@@ -31,6 +31,15 @@ import { DashboardOff } from "./ui.js";
 export { runDashboardAction } from "./actions.js";
 export { dashboardMode } from "./auth.js";
 export { DASHBOARD_CSS } from "./styles.js";
+/** The page title for a dashboard path: "Jobs", "Job #42", "Sign in", each followed by " · cronbound". */
+export async function dashboardTitle(params) {
+    const path = Object.values(await params).find((v) => Array.isArray(v)) ?? [];
+    if (path.length === 0)
+        return "Jobs · cronbound";
+    if (path.length === 1 && path[0] === "login")
+        return "Sign in · cronbound";
+    return `Job #${path.length === 1 && isJobId(path[0]) ? path[0] : "?"} · cronbound`;
+}
 export async function Dashboard({ queue, action, params, searchParams, basePath, maxDuration }) {
     const s = settingsOf(queue, { basePath, maxDuration });
     const p = await params;

@@ -46,6 +46,14 @@ export interface DashboardProps extends DashboardPageProps, DashboardOptions {
   action: DashboardAction;
 }
 
+/** The page title for a dashboard path: "Jobs", "Job #42", "Sign in", each followed by " · cronbound". */
+export async function dashboardTitle(params: DashboardPageProps["params"]): Promise<string> {
+  const path = (Object.values(await params).find((v) => Array.isArray(v)) as string[] | undefined) ?? [];
+  if (path.length === 0) return "Jobs · cronbound";
+  if (path.length === 1 && path[0] === "login") return "Sign in · cronbound";
+  return `Job #${path.length === 1 && isJobId(path[0]) ? path[0] : "?"} · cronbound`;
+}
+
 export async function Dashboard({ queue, action, params, searchParams, basePath, maxDuration }: DashboardProps) {
   const s = settingsOf(queue, { basePath, maxDuration });
   const p = await params;

@@ -1,0 +1,9 @@
+"use server";
+
+import { runDashboardAction } from "cronbound/next/dashboard";
+import { queue } from "@/lib/cronbound";
+
+/** Every dashboard form posts here; the package checks access and validates the form inside. */
+export async function dashboardAction(form: FormData): Promise<void> {
+  return runDashboardAction(queue, form);
+}
