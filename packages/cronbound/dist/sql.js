@@ -2,9 +2,12 @@
 // a `$n` placeholder; a nested `Sql` is spliced in with its own values renumbered. Nothing here
 // quotes or escapes a value: only `raw` (trusted text: identifiers the engine built itself,
 // never input) enters the statement text.
+const BRAND = Symbol.for("cronbound.sql");
 export class Sql {
     strings;
     values;
+    /** Marks fragments across copies of this module (a bundled and an unbundled cronbound). */
+    [BRAND] = true;
     /** `strings.length === values.length + 1`, as in a template literal. */
     constructor(strings, values) {
         this.strings = strings;
@@ -18,13 +21,16 @@ export class Sql {
         return text;
     }
 }
+export function isSql(v) {
+    return v instanceof Sql || (typeof v === "object" && v !== null && v[BRAND] === true);
+}
 /** `sql\`SELECT ... WHERE id = ${id}\``: values become parameters, nested `Sql` is spliced in. */
 export function sql(strings, ...values) {
     const outStrings = [strings[0]];
     const outValues = [];
     for (let i = 0; i < values.length; i++) {
         const v = values[i];
-        if (v instanceof Sql) {
+        if (isSql(v)) {
             outStrings[outStrings.length - 1] += v.strings[0];
             for (let k = 0; k < v.values.length; k++) {
                 outValues.push(v.values[k]);

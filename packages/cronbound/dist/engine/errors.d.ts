@@ -21,5 +21,7 @@ export declare class NonRetryableError extends Error {
         cause?: unknown;
     });
 }
+/** A NonRetryableError, also from another copy of cronbound, or any error its author named so. */
+export declare function isNonRetryable(err: unknown): boolean;
 /** The message to store for anything a handler threw. */
 export declare function errorMessage(err: unknown): string;

@@ -26,6 +26,10 @@ export class NonRetryableError extends Error {
         this.name = "NonRetryableError";
     }
 }
+/** A NonRetryableError, also from another copy of cronbound, or any error its author named so. */
+export function isNonRetryable(err) {
+    return err instanceof NonRetryableError || (err instanceof Error && err.name === "NonRetryableError");
+}
 /** The message to store for anything a handler threw. */
 export function errorMessage(err) {
     if (err instanceof Error)

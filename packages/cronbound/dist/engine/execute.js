@@ -1,5 +1,5 @@
 import { backoffDelay } from "./backoff.js";
-import { errorMessage, NonRetryableError, toIssues } from "./errors.js";
+import { errorMessage, isNonRetryable, toIssues } from "./errors.js";
 /** The signal's reason, so a handler can tell a timeout from a cancel. */
 export class JobStopped extends Error {
     kind;
@@ -50,7 +50,7 @@ async function run(job, def, o, controller, stop) {
         }
         if (first.ok)
             return { kind: "completed", result: first.result };
-        return failure(job, def, errorMessage(first.error), first.error instanceof NonRetryableError, o.random);
+        return failure(job, def, errorMessage(first.error), isNonRetryable(first.error), o.random);
     }
     finally {
         clearTimeout(timer);

@@ -1,14 +1,12 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { claimJobs } from "../src/engine/claim.ts";
-import type { Engine } from "../src/engine/context.ts";
-import { enqueue, enqueueMany } from "../src/engine/enqueue.ts";
-import { runTick } from "../src/engine/tick/run.ts";
-import { engineOf, useTestDatabase } from "./helpers.ts";
+import { claimJobs, engineOf, enqueue, enqueueMany, runTick, type Engine } from "cronbound/engine";
+import { useTestDatabase } from "../helpers/db.ts";
+import { testRegistry } from "../helpers/registry.ts";
 
 const t = useTestDatabase();
 let e: Engine;
 beforeAll(() => {
-  e = engineOf(t);
+  e = engineOf(t.queue(testRegistry));
 });
 
 const claimOpts = (workerId: string, limit: number) => ({ workerId, limit, maxTimeoutMs: 60_000, graceMs: 1_000 });
@@ -19,7 +17,7 @@ describe("claim", () => {
     const items = Array.from({ length: 2000 }, (_, n) => ({ type: "noop", payload: { n } }));
     await enqueueMany(e, items);
     // Eight clients, each on its own pool, so the claims really run at once in Postgres.
-    const claimers = Array.from({ length: 8 }, () => engineOf(t, { pool: t.newPool(1) }));
+    const claimers = Array.from({ length: 8 }, () => engineOf(t.queue(testRegistry, {}, { pool: t.newPool(1) })));
     const claimedBy = await Promise.all(
       claimers.map(async (c, i) => {
         const ids: string[] = [];

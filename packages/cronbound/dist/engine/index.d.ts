@@ -1,0 +1,22 @@
+import type { Queue } from "../queue.ts";
+import type { Engine } from "./context.ts";
+export type { Engine, Tables } from "./context.ts";
+export { tables, withDb } from "./context.ts";
+export { claimJobs, claimJobsCompleting, countSkippedForBudget, type ClaimOptions } from "./claim.ts";
+export { completeAttempts, retryAttempt, failAttempt, releaseAttempts, resultJson, type Attempt } from "./finalize.ts";
+export { executeJob, type Execution, type ExecuteOptions, type Outcome } from "./execute.ts";
+export { rescueExpiredLeases } from "./rescue.ts";
+export { runMaintenance, type MaintenanceOptions, type MaintenanceResult } from "./maintenance.ts";
+export { pruneFinishedJobs, type RetentionOptions } from "./retention.ts";
+export { releaseDependentsOf, settleDependencies, type SettleResult } from "./dependencies.ts";
+export { fireDueSchedules, fireKey, type FireResult } from "./schedules/fire.ts";
+export { dueFires, nextFireAfter, wallToInstant, instantToWall, checkTimezone, CATCH_UP_MS, MAX_BACKFILL } from "./schedules/cron.ts";
+export { enqueue, enqueueMany, enqueueOptionsSchema } from "./enqueue.ts";
+export { getJob, cancelJob, retryJob, retryJobs } from "./control.ts";
+export { getStats, finishedPerMinute } from "./stats.ts";
+export { progressWriter, MAX_PROGRESS_BYTES, PROGRESS_INTERVAL_MS, type ProgressWriter } from "./progress.ts";
+export { watchRunning } from "./watch.ts";
+export { runTick, type TickOptions } from "./tick/run.ts";
+export { jobColumns, clock } from "./types.ts";
+/** The engine context of a queue: its database, tables, job types, config and logger. */
+export declare function engineOf(queue: Queue): Engine;
