@@ -68,6 +68,22 @@ export async function testDatabase(options: { poolMax?: number } = {}): Promise<
   };
 }
 
+/** An empty database (no migrations) on the test server, for migrator tests; dropped by global teardown. */
+export async function emptyDatabase(): Promise<{ name: string; url: string; sql: TestDatabase["sql"]; close(): Promise<void> }> {
+  const adminUrl = inject("adminUrl");
+  const name = `cb_t${inject("templateDb").replace("cb_template_", "")}_e${randomBytes(4).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = withDatabase(adminUrl, name);
+  const pool = new pg.Pool({ connectionString: url, max: 2 });
+  return { name, url, sql: async (text, params) => (await pool.query(text, params)).rows, close: () => pool.end() };
+}
+
 /**
  * The database of one test file: created before its tests, closed after. The returned object is
  * filled in by the beforeAll hook, so read its fields inside tests and hooks, not at import.
