@@ -2,8 +2,6 @@
 // by headless Chromium. The tests in this file run in order and share one signed-in browser.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { enqueue } from "../../lib/jobs/enqueue.ts";
-import { schedule } from "../../lib/jobs/schedules.ts";
 import { registry } from "../../lib/job-types/index.ts";
 import { startApp, type App } from "../helpers/app.ts";
 import { testDatabase, type TestDatabase } from "../helpers/db.ts";
@@ -24,7 +22,7 @@ beforeAll(async () => {
   t = await testDatabase();
   seeded = await seedKnownCounts(t.sql);
   // Fires on January 1st only, so no tick during the test enqueues anything from it.
-  const s = await schedule(t.prisma, registry, "yearly-report", "0 0 1 1 *", { type: "send-email", payload: { to: "ops@example.com", subject: "Year in review" } });
+  const s = await t.queue(registry).schedule("yearly-report", "0 0 1 1 *", { type: "send-email", payload: { to: "ops@example.com", subject: "Year in review" } });
   yearlyNextFire = s.nextRunAt as Date;
   [app, browser] = await Promise.all([startApp({ DATABASE_URL: t.url, DASHBOARD_SECRET }), launchBrowser()]);
   context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
@@ -125,7 +123,7 @@ describe("/jobs in production", () => {
   });
 
   it("counts an enqueued job as pending, and as completed after clicking 'run one tick now'", async () => {
-    const { job } = await enqueue(t.prisma, registry, "send-email", { to: "new@example.com", subject: "Hi" });
+    const { job } = await t.queue(registry).enqueue("send-email", { to: "new@example.com", subject: "Hi" });
     const id = job.id;
     await page.goto(`${app.url}/jobs`);
     expect(await text("count-pending")).toBe("4");

@@ -6,8 +6,6 @@ import { copyFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
-import { enqueueMany } from "../../lib/jobs/enqueue.ts";
-import { schedule } from "../../lib/jobs/schedules.ts";
 import { registry } from "../../lib/job-types/index.ts";
 import { startApp, type App } from "../helpers/app.ts";
 import { testDatabase, type TestDatabase } from "../helpers/db.ts";
@@ -45,9 +43,10 @@ describe("the dashboard over a busy hour", () => {
   it("shows what the database holds after a real tick, and saves the screenshots", async () => {
     // History first, then real work: these jobs are claimed, run and finished by the app's tick.
     await seedBusyHour(t.sql);
-    await schedule(t.prisma, registry, "daily-digest", "0 7 * * *", { type: "send-email", payload: { to: "team@example.com", subject: "Daily digest" }, timezone: "Europe/London" });
-    await schedule(t.prisma, registry, "reindex-uploads", "0 3 * * 0", { type: "process-upload", payload: { fileId: "reindex" } });
-    const ids = await enqueueMany(t.prisma, registry, [
+    const queue = t.queue(registry);
+    await queue.schedule("daily-digest", "0 7 * * *", { type: "send-email", payload: { to: "team@example.com", subject: "Daily digest" }, timezone: "Europe/London" });
+    await queue.schedule("reindex-uploads", "0 3 * * 0", { type: "process-upload", payload: { fileId: "reindex" } });
+    const ids = await queue.enqueueMany([
       ...Array.from({ length: 18 }, (_, i) => ({ type: "send-email", payload: { to: `signup${i}@example.com`, subject: "Welcome aboard" } })),
       ...Array.from({ length: 6 }, (_, i) => ({ type: "process-upload", payload: { fileId: `avatar-${i}` } })),
     ]);

@@ -1,8 +1,8 @@
 // getStats' per-minute series and failure rate (what the dashboard's chart and
 // GET /api/jobs/stats show), checked on both sides of the window's edge.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { getStats } from "../../lib/jobs/stats.ts";
 import { testDatabase, type TestDatabase } from "../helpers/db.ts";
+import { testRegistry } from "../helpers/registry.ts";
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -25,7 +25,7 @@ async function statsWithin(seed: (minute: Date) => Promise<void>) {
     await t.sql("TRUNCATE jobs");
     const [{ m }] = await t.sql<{ m: Date }>("SELECT date_trunc('minute', now()) AS m");
     await seed(m);
-    const stats = await getStats(t.prisma);
+    const stats = await t.queue(testRegistry).getStats();
     if (stats.perMinute[59].minute === m.toISOString()) return { stats, minute: m };
   }
   throw new Error("the minute kept turning");

@@ -4,14 +4,15 @@
 // wrong/missing/extra-long secrets, wrong methods. Each case gets its documented status and
 // message, and the database is unchanged: a fingerprint of every row of jobs, outbox and
 // schedules is taken before and after.
-import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli } from "../../lib/cli/index.ts";
+import { silentLogger } from "cronbound";
+import { runCli } from "cronbound/cli";
 import { registry } from "../../lib/job-types/index.ts";
 import { DIST_DIR, startApp, TEST_SECRET, type App } from "../helpers/app.ts";
 import { testDatabase, type TestDatabase } from "../helpers/db.ts";
+import { runBin } from "../helpers/spawn.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const DASHBOARD_SECRET = "dashboard-secret-0123456789";
@@ -21,7 +22,6 @@ let ids: { pending: string; completed: string; failed: string };
 
 beforeAll(async () => {
   t = await testDatabase();
-  process.env.DATABASE_URL = t.url; // the CLI's tick reads its settings from the environment
   app = await startApp({ DATABASE_URL: t.url, DASHBOARD_SECRET });
   actionId("app/actions.ts", "enqueueSendEmail");
   const add = async (status: string) =>
@@ -94,12 +94,16 @@ const LONG_UNICODE = "\u{1F4A5}é漢".repeat(40_000); // ~360 KB of multi-byte t
 
 // [name, request, status, code, message pattern]
 type Row = [string, Req, number, string, RegExp?];
+// Every path of the one catch-all route (app/api/jobs/[[...path]]/route.ts), including those
+// it refuses: the secret is checked before the path is looked at.
 const ROUTES: [string, string][] = [
   ["POST", "/api/jobs"],
   ["GET", "/api/jobs/tick"],
   ["POST", "/api/jobs/tick"],
   ["GET", "/api/jobs/1"],
   ["GET", "/api/jobs/stats"],
+  ["GET", "/api/jobs"],
+  ["GET", "/api/jobs/tick/now"],
 ];
 const SECRETS: [string, string | null][] = [
   ["no Authorization header", null],
@@ -118,13 +122,20 @@ const http: Row[] = [
   ...ROUTES.flatMap(([method, p]) =>
     SECRETS.map(([label, auth]): Row => [`${method} ${p} with ${label}`, { method, path: p, auth, body: method === "POST" ? j(email) : undefined }, 401, "unauthorized", /^unauthorized$/]),
   ),
-  // --- wrong methods ---
+  // --- wrong methods: the route exports GET and POST only, so Next answers the others itself
+  // (code ""); a method the route exports on a path that does not take it is the route's JSON 405 ---
   ["PUT /api/jobs", { method: "PUT", path: "/api/jobs", body: j(email) }, 405, ""],
   ["DELETE /api/jobs/1", { method: "DELETE", path: `/api/jobs/1` }, 405, ""],
   ["PATCH /api/jobs/tick", { method: "PATCH", path: "/api/jobs/tick", body: "{}" }, 405, ""],
-  ["POST /api/jobs/stats", { method: "POST", path: "/api/jobs/stats", body: "{}" }, 405, ""],
+  ["POST /api/jobs/stats", { method: "POST", path: "/api/jobs/stats", body: "{}" }, 405, "method_not_allowed", /use GET/],
   ["DELETE /api/jobs/stats", { method: "DELETE", path: "/api/jobs/stats" }, 405, ""],
-  ["POST /api/jobs/1", { method: "POST", path: "/api/jobs/1", body: j(email) }, 405, ""],
+  ["POST /api/jobs/1", { method: "POST", path: "/api/jobs/1", body: j(email) }, 405, "method_not_allowed", /use GET/],
+  ["GET /api/jobs", { method: "GET", path: "/api/jobs" }, 405, "method_not_allowed", /use POST/],
+  // --- paths under the catch-all that are no endpoint ---
+  ["GET /api/jobs/tick/now", { method: "GET", path: "/api/jobs/tick/now" }, 404, "not_found"],
+  ["POST /api/jobs/tick/now", { method: "POST", path: "/api/jobs/tick/now", body: "{}" }, 404, "not_found"],
+  ["GET /api/jobs/1/result", { method: "GET", path: "/api/jobs/1/result" }, 404, "not_found"],
+  ["POST /api/jobs/1/retry", { method: "POST", path: "/api/jobs/1/retry", body: "{}" }, 404, "not_found"],
   // --- POST /api/jobs: malformed JSON ---
   ...["{", '{"type": "send-email", ', "not json", "{'type': 'send-email'}", '{"type": "send-email",}', "NaN", '{"a": 1} trailing', "\u0000"].map(
     (body): Row => [`POST /api/jobs with malformed JSON ${j(body)}`, { method: "POST", path: "/api/jobs", body }, 400, "malformed_json", /not valid JSON/],
@@ -206,7 +217,7 @@ describe("HTTP routes: refused with the documented status, nothing written, no t
   it.each(http)("%s", async (_name, req, status, code, message) => {
     const res = await unchanged(() => send(req));
     expect(res.status, res.text.slice(0, 300)).toBe(status);
-    if (status === 405) return; // Next's own answer for a method the route does not export
+    if (status === 405 && code === "") return; // Next's own answer for a method the route does not export
     expect(res.body, res.text.slice(0, 300)).toMatchObject({ code });
     expect(typeof res.body?.error).toBe("string");
     if (message) expect(res.body?.error).toMatch(message);
@@ -307,64 +318,93 @@ describe("server actions of the demo page (app/actions.ts): invalid input answer
 
 });
 
-describe("server actions of the dashboard (app/jobs/actions.ts), DASHBOARD_SECRET set", () => {
-  const signedOut: [string, string, unknown[]][] = [
-    ["retryAction", "retryAction", [form({ id: ids?.failed ?? "1" })]],
-    ["cancelAction", "cancelAction", [form({ id: "1" })]],
-    ["tickAction", "tickAction", [form({ back: "/jobs" })]],
+// Every dashboard form posts to one server action, dashboardAction, with a hidden `intent` field.
+const DASHBOARD = "app/jobs/[[...path]]/actions.ts";
+const dashboard = (page: string, fields: Record<string, string>, cookie?: string) => callAction(page, DASHBOARD, "dashboardAction", [form(fields)], cookie);
+
+async function signedInCookie(): Promise<string> {
+  const login = await dashboard("/jobs/login", { intent: "signin", secret: DASHBOARD_SECRET, next: "/jobs" });
+  const cookie = /(cronbound_dashboard=[^;]+)/.exec(login.setCookie)?.[1];
+  expect(cookie, "signing in with the right secret sets the session cookie").toBeTruthy();
+  return cookie!;
+}
+
+describe("server actions of the dashboard (app/jobs/[[...path]]/actions.ts), DASHBOARD_SECRET set", () => {
+  const signedOut: [string, () => Record<string, string>][] = [
+    ["retry", () => ({ intent: "retry", id: ids.failed })],
+    ["cancel", () => ({ intent: "cancel", id: ids.pending })],
+    ["tick", () => ({ intent: "tick", back: "/jobs" })],
+    ["signout", () => ({ intent: "signout" })],
+    ["an unknown intent", () => ({ intent: "delete-all", id: ids.pending })],
+    ["no intent", () => ({ id: ids.failed })],
   ];
-  it.each(signedOut)("%s without a session: sent to sign in, nothing done", async (_n, action, args) => {
-    const real = action === "retryAction" ? [form({ id: ids.failed })] : args;
-    const r = await unchanged(() => callAction("/jobs", "app/jobs/actions.ts", action, real));
+  it.each(signedOut)("%s without a session: sent to sign in, nothing done", async (_n, fields) => {
+    const r = await unchanged(() => dashboard("/jobs", fields()));
     expect(r.redirect).toMatch(/^\/jobs\/login/);
   });
 
   it.each(SECRETS.filter(([, s]) => s !== null).map(([label, s]) => [label, (s as string).replace(/^(Bearer|Basic) /, "")] as const).concat([["an empty secret", ""], ["a 100 KB secret", "x".repeat(100_000)]]))(
-    "signInAction with %s: no session cookie, back to the sign-in page",
+    "signin with %s: no session cookie, back to the sign-in page",
     async (_label, secret) => {
-      const r = await unchanged(() => callAction("/jobs/login", "app/jobs/actions.ts", "signInAction", [form({ secret, next: "/jobs" })]));
+      const r = await unchanged(() => dashboard("/jobs/login", { intent: "signin", secret, next: "/jobs" }));
       expect(r.setCookie).not.toMatch(/cronbound_dashboard=v1\./);
       expect(r.redirect).toMatch(/^\/jobs\/login\?error=1/);
     },
   );
 
-  it("signed in: malformed ids are refused with bad_id and hostile `back` targets are replaced by /jobs", async () => {
-    const login = await callAction("/jobs/login", "app/jobs/actions.ts", "signInAction", [form({ secret: DASHBOARD_SECRET, next: "/jobs" })]);
-    const cookie = /(cronbound_dashboard=[^;]+)/.exec(login.setCookie)?.[1];
-    expect(cookie, "signing in with the right secret sets the session cookie").toBeTruthy();
-    for (const action of ["retryAction", "cancelAction"]) {
+  it("signed in: malformed ids are refused with bad_id, wrong states and missing jobs with their codes, unknown intents with bad_intent", async () => {
+    const cookie = await signedInCookie();
+    for (const intent of ["retry", "cancel"]) {
       for (const id of ["abc", "0", "-1", "1; DROP TABLE jobs", HOSTILE[1], "9".repeat(5_000), ""]) {
-        const r = await unchanged(() => callAction("/jobs", "app/jobs/actions.ts", action, [form({ id })], cookie));
-        expect(r.redirect, `${action}(${id.slice(0, 20)})`).toMatch(/^\/jobs\?.*error=bad_id/);
+        const r = await unchanged(() => dashboard("/jobs", { intent, id }, cookie));
+        expect(r.redirect, `${intent}(${id.slice(0, 20)})`).toMatch(/^\/jobs\?.*error=bad_id/);
       }
-      const wrongState = await unchanged(() => callAction("/jobs", "app/jobs/actions.ts", action, [form({ id: action === "retryAction" ? ids.pending : ids.completed })], cookie));
+      const noId = await unchanged(() => dashboard("/jobs", { intent }, cookie));
+      expect(noId.redirect, `${intent} without an id`).toMatch(/^\/jobs\?.*error=bad_id/);
+      const wrongState = await unchanged(() => dashboard("/jobs", { intent, id: intent === "retry" ? ids.pending : ids.completed }, cookie));
       expect(wrongState.redirect).toMatch(/error=wrong_status/);
-      const missing = await unchanged(() => callAction("/jobs", "app/jobs/actions.ts", action, [form({ id: "999999999" })], cookie));
+      const missing = await unchanged(() => dashboard("/jobs", { intent, id: "999999999" }, cookie));
       expect(missing.redirect).toMatch(/error=not_found/);
+    }
+    for (const intent of ["", "delete-all", "RETRY", HOSTILE[0], "i".repeat(5_000)]) {
+      const r = await unchanged(() => dashboard("/jobs", { intent, id: ids.failed }, cookie));
+      expect(r.redirect, `intent ${j(intent.slice(0, 20))}`).toMatch(/^\/jobs\?.*error=bad_intent/);
+    }
+    const none = await unchanged(() => dashboard("/jobs", { id: ids.failed }, cookie));
+    expect(none.redirect).toMatch(/^\/jobs\?.*error=bad_intent/);
+  });
+
+  it("refuses anything but form data: a thrown error, nothing done", async () => {
+    const cookie = await signedInCookie();
+    for (const args of [[], ["intent=retry&id=1"], [{ intent: "retry", id: ids.failed }]]) {
+      const r = await unchanged(() => callAction("/jobs", DASHBOARD, "dashboardAction", args, cookie));
+      thrown(r);
     }
   });
 });
 
 // ---------------------------------------------------------------------------------------------
-// CLI: every command, in-process through runCli (the same function scripts/cli.ts calls), and
-// the real process once to pin the exit status.
+// CLI: every command, in-process through runCli from cronbound/cli (the function the
+// `cronbound` bin calls), and the real bin once to pin the exit status.
 // ---------------------------------------------------------------------------------------------
 
 async function cli(argv: string[]) {
   let out = "";
   let err = "";
   const code = await runCli(argv, {
-    db: () => t.prisma,
-    registry,
+    queue: () => t.queue(registry),
     out: (s) => (out += `${s}\n`),
     err: (s) => (err += `${s}\n`),
     signal: new AbortController().signal,
+    // No DATABASE_URL: `migrate` must say so rather than reach for one.
+    env: {},
+    logger: silentLogger,
   });
   return { code, out, err };
 }
 
 const CLI: [string, () => string[], RegExp][] = [
-  ["no command", () => [], /usage: npm run jobs/],
+  ["no command", () => [], /usage: cronbound /],
   ["an unknown command", () => ["drop-all"], /unknown command "drop-all"/],
   ["a hostile command name", () => [HOSTILE[0]], /unknown command/],
   ["enqueue without arguments", () => ["enqueue"], /missing arguments/],
@@ -403,6 +443,20 @@ const CLI: [string, () => string[], RegExp][] = [
   ["stats with an argument", () => ["stats", "jobs"], /unexpected argument "jobs"/],
   ["stats with an unknown flag", () => ["stats", "--csv"], /Unknown option '--csv'/],
   ["help for an unknown command", () => ["help", "nope"], /unknown command "nope"/],
+  ["migrate with an extra argument", () => ["migrate", "now"], /unexpected argument "now"/],
+  ["migrate with an unknown flag", () => ["migrate", "--force"], /Unknown option '--force'/],
+  ["migrate without a database", () => ["migrate"], /no database: pass --database-url/],
+  ["worker with an extra argument", () => ["worker", "now"], /unexpected argument "now"/],
+  ["worker with an unknown flag", () => ["worker", "--all"], /Unknown option '--all'/],
+  ["schedule without an action", () => ["schedule"], /missing action/],
+  ["schedule with an unknown action", () => ["schedule", HOSTILE[0]], /unknown action/],
+  ["schedule set with too few arguments", () => ["schedule", "set", "nightly", "0 3 * * *"], /missing arguments/],
+  ["schedule set with an invalid cron expression", () => ["schedule", "set", "nightly", "99 * * * *", "send-email", j(email.payload)], /invalid cron expression "99 \* \* \* \*"/],
+  ["schedule set with malformed JSON", () => ["schedule", "set", "nightly", "0 3 * * *", "send-email", "{oops"], /not valid JSON/],
+  ["schedule set with an unknown type", () => ["schedule", "set", "nightly", "0 3 * * *", "send-fax", "{}"], /unknown job type "send-fax"/],
+  ["schedule set with a payload failing its schema", () => ["schedule", "set", "nightly", "0 3 * * *", "send-email", j({ to: "nobody" })], /invalid payload for job type "send-email"/],
+  ["schedule set with an unknown time zone", () => ["schedule", "set", "nightly", "0 3 * * *", "send-email", j(email.payload), "--tz", "Mars/Olympus"], /unknown timezone "Mars\/Olympus"/],
+  ["schedule remove of a schedule that does not exist", () => ["schedule", "remove", "nope"], /no schedule named "nope"/],
 ];
 
 describe("CLI commands: exit 2, a one-line reason on stderr, nothing written", () => {
@@ -414,13 +468,11 @@ describe("CLI commands: exit 2, a one-line reason on stderr, nothing written", (
     expect(r.err).not.toMatch(/\n\s+at /);
   });
 
-  it("the real `npm run jobs` process exits 2 on malformed JSON and on an unknown type, and writes nothing", async () => {
+  it("the real `cronbound` bin exits 2 on malformed JSON and on an unknown type, and writes nothing", async () => {
     for (const args of [["enqueue", "send-email", "{oops"], ["enqueue", HOSTILE[0], "{}"]]) {
-      const r = await unchanged(async () =>
-        spawnSync(process.execPath, ["--import", "tsx", "scripts/cli.ts", ...args], { cwd: root, env: { ...process.env, DATABASE_URL: t.url }, encoding: "utf8" }),
-      );
-      expect(r.status, r.stderr).toBe(2);
-      expect(r.stderr).toMatch(/^jobs enqueue: /);
+      const r = await unchanged(() => runBin(args, { DATABASE_URL: t.url }));
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(/^cronbound enqueue: /);
     }
   }, 60_000);
 });
@@ -438,7 +490,7 @@ describe("NUL characters (U+0000), which PostgreSQL cannot store", () => {
     expect(res.status).toBe(422);
   });
 
-  it("npm run jobs -- enqueue with a NUL in the payload exits 2", async () => {
+  it("cronbound enqueue with a NUL in the payload exits 2", async () => {
     const r = await unchanged(() => cli(["enqueue", "send-email", j({ ...email.payload, subject: "a\u0000b" })]));
     expect(r.code, r.err).toBe(2);
   });
@@ -452,5 +504,15 @@ describe("control", () => {
     const r = await callAction("/", "app/actions.ts", "enqueueSendEmail", [idle, form({ to: "ok@example.com", subject: "control" })]);
     expect(r.text).toContain('"kind":"enqueued"');
     expect(await fingerprint()).not.toBe(before);
+  });
+
+  it("signed in: a tick runs, and hostile `back` targets are replaced by /jobs", async () => {
+    const cookie = await signedInCookie();
+    const ok = await dashboard("/jobs", { intent: "tick", back: `/jobs/${ids.failed}?status=failed` }, cookie);
+    expect(ok.redirect).toMatch(new RegExp(`^/jobs/${ids.failed}\\?status=failed&done=tick&report=`));
+    for (const back of ["https://evil.example/jobs", "//evil.example/jobs", "/jobsx", "/jobs/../api/jobs", "/jobs/1?x=<script>", "javascript:alert(1)", ""]) {
+      const r = await dashboard("/jobs", { intent: "tick", back }, cookie);
+      expect(r.redirect, back).toMatch(/^\/jobs\?done=tick&report=/);
+    }
   });
 });

@@ -1,6 +1,7 @@
 // POST /api/jobs, GET /api/jobs/{id}, GET /api/jobs/stats against `next start` (production
-// mode) and a real database: every status of DESIGN.md's table, and for every refused
-// request, the job table unchanged.
+// mode) and a real database: every status of docs/HTTP.md's table, and for every refused
+// request, the job table unchanged. All of them are one catch-all route
+// (app/api/jobs/[[...path]]/route.ts), so the paths it does not serve are pinned here too.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startApp, type App } from "../helpers/app.ts";
 import { testDatabase, type TestDatabase } from "../helpers/db.ts";
@@ -195,11 +196,41 @@ describe("GET /api/jobs/stats", () => {
   });
 });
 
+describe("the catch-all's other paths", () => {
+  it("answers GET /api/jobs with 405 JSON and Allow: POST, and writes nothing", async () => {
+    const res = await refused("/api/jobs", {}, "GET");
+    expect(res.status).toBe(405);
+    expect(res.headers.get("allow")).toBe("POST");
+    expect(res.body).toMatchObject({ code: "method_not_allowed", error: expect.any(String) });
+  });
+
+  it("answers POST to a job or to the stats with 405 JSON and Allow: GET, and writes nothing", async () => {
+    for (const path of ["/api/jobs/stats", "/api/jobs/1"]) {
+      const res = await refused(path, { json: email });
+      expect(res.status, path).toBe(405);
+      expect(res.headers.get("allow")).toBe("GET");
+      expect(res.body.code).toBe("method_not_allowed");
+    }
+  });
+
+  it("answers unknown sub-paths with 404 JSON", async () => {
+    for (const [method, path] of [["GET", "/api/jobs/tick/now"], ["GET", "/api/jobs/1/result"], ["POST", "/api/jobs/tick/now"]]) {
+      const res = await refused(path, { json: method === "POST" ? {} : undefined }, method);
+      expect(res.status, `${method} ${path}`).toBe(404);
+      expect(res.body).toMatchObject({ code: "not_found", error: expect.any(String) });
+    }
+  });
+});
+
 describe("the secret", () => {
+  // The catch-all checks the secret before it looks at the path: the 405 and 404 answers
+  // above are only for callers that hold it.
   const routes: [string, string, unknown?][] = [
     ["POST", "/api/jobs", email],
     ["GET", "/api/jobs/1"],
     ["GET", "/api/jobs/stats"],
+    ["GET", "/api/jobs"],
+    ["GET", "/api/jobs/tick/now"],
   ];
   const wrong: [string, string | null][] = [
     ["missing", null],

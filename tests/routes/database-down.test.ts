@@ -2,7 +2,6 @@
 // is lost. The app reaches Postgres through a TCP proxy the test can cut, so the failure is
 // a real one (connections reset, new ones refused), not a mock.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { enqueueMany } from "../../lib/jobs/enqueue.ts";
 import { registry } from "../../lib/job-types/index.ts";
 import { startApp, type App } from "../helpers/app.ts";
 import { testDatabase, type TestDatabase } from "../helpers/db.ts";
@@ -28,8 +27,9 @@ beforeEach(async () => {
   await t.sql("TRUNCATE jobs, outbox RESTART IDENTITY");
 });
 
+// Enqueued straight to the database (not through the proxy); the app's server runs them.
 const emails = (n: number) =>
-  enqueueMany(t.prisma, registry, Array.from({ length: n }, (_, i) => ({ type: "send-email", payload: { to: `u${i}@example.com`, subject: "s" } })));
+  t.queue(registry).enqueueMany(Array.from({ length: n }, (_, i) => ({ type: "send-email", payload: { to: `u${i}@example.com`, subject: "s" } })));
 
 describe("tick with the database down", () => {
   it("answers 503 with a JSON error, and the next tick runs every job", async () => {

@@ -44,6 +44,18 @@ export async function call(app: App, method: string, path: string, o: CallOption
   return { status: res.status, headers: res.headers, body: parsed, text };
 }
 
+/** The server's JSON log records (one per line; Next's own lines are skipped), in order. */
+export function logRecords(output: string): Record<string, unknown>[] {
+  return output.split("\n").flatMap((line) => {
+    if (!line.startsWith("{")) return [];
+    try {
+      return [JSON.parse(line) as Record<string, unknown>];
+    } catch {
+      return [];
+    }
+  });
+}
+
 export async function jobCount(t: TestDatabase): Promise<number> {
   return (await t.sql<{ n: number }>("SELECT count(*)::int AS n FROM jobs"))[0].n;
 }

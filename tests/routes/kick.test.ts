@@ -4,11 +4,10 @@
 // completed job here was run by the kick.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
-import { enqueueMany } from "../../lib/jobs/enqueue.ts";
 import { registry } from "../../lib/job-types/index.ts";
 import { startApp, type App } from "../helpers/app.ts";
 import { testDatabase, type TestDatabase } from "../helpers/db.ts";
-import { jobCount, launchChromium, outboxCounts, until } from "./helpers.ts";
+import { jobCount, launchChromium, logRecords, outboxCounts, until } from "./helpers.ts";
 
 let t: TestDatabase;
 let app: App;
@@ -74,7 +73,8 @@ describe("the demo page's server actions", () => {
     const result = page.locator(`[data-testid=job-result][data-job-id="${id}"]`);
     await result.and(page.locator("[data-status=completed]")).waitFor();
     expect(await result.getByTestId("job-link").getAttribute("href")).toBe(`/jobs/${id}`);
-    expect(app.output()).toMatch(/"msg":"cronbound kick","type":"send-email".*"claimed":1,"completed":1/);
+    const kicks = logRecords(app.output()).filter((r) => r.msg === "cronbound kick");
+    expect(kicks).toContainEqual(expect.objectContaining({ level: "info", event: "kick", type: "send-email", claimed: 1, completed: 1 }));
   });
 
   it("enqueue process-upload; the kick runs it to completion with its progress reported", async () => {
@@ -104,9 +104,9 @@ describe("the demo page's server actions", () => {
   });
 
   it("leave a backlog to the cron tick: the kick runs the oldest due jobs for a moment, no queue-jump, no drain", async () => {
-    await enqueueMany(t.prisma, registry, Array.from({ length: 50 }, (_, i) => ({ type: "send-email", payload: { to: `b${i}@example.com`, subject: "s" } })));
+    await t.queue(registry).enqueueMany(Array.from({ length: 50 }, (_, i) => ({ type: "send-email", payload: { to: `b${i}@example.com`, subject: "s" } })));
     await t.sql("UPDATE jobs SET run_at = now() - interval '1 minute'");
-    const kicks = () => app.output().match(/"msg":"cronbound kick"/g)?.length ?? 0;
+    const kicks = () => logRecords(app.output()).filter((r) => r.msg === "cronbound kick").length;
     const before = kicks();
     const id = await sendEmailForm("ada@example.com", "Late");
     await until("the kick to end", async () => kicks() > before);

@@ -10,7 +10,7 @@ let app: App;
 
 beforeAll(async () => {
   t = await testDatabase();
-  // An empty variable is unset (lib/env.ts), as a host's dashboard may store it.
+  // An empty variable is unset (cronbound's configFromEnv), as a host's dashboard may store it.
   app = await startApp({ DATABASE_URL: t.url, CRON_SECRET: "", NODE_ENV: "production" });
   await t.sql("INSERT INTO jobs (type, payload, timeout_ms) VALUES ('send-email', '{\"to\":\"a@example.com\",\"subject\":\"s\"}', 10000)");
 });
@@ -26,6 +26,7 @@ describe("production without CRON_SECRET", () => {
     ["POST", "/api/jobs"],
     ["GET", "/api/jobs/1"],
     ["GET", "/api/jobs/stats"],
+    ["GET", "/api/jobs"],
   ])("%s %s refuses with 503 naming CRON_SECRET, whatever token is sent", async (method, path) => {
     for (const auth of [null, `Bearer ${TEST_SECRET}`, "Bearer "]) {
       const res = await call(app, method, path, {

@@ -2,11 +2,10 @@
 // the manual POST, the secret, two ticks at once, and the whole path from an HTTP enqueue to
 // the job's effect in the outbox.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { enqueueMany } from "../../lib/jobs/enqueue.ts";
 import { registry } from "../../lib/job-types/index.ts";
 import { startApp, type App } from "../helpers/app.ts";
 import { testDatabase, type TestDatabase } from "../helpers/db.ts";
-import { call, jobCount, jobRow, outboxCounts } from "./helpers.ts";
+import { call, jobCount, jobRow, logRecords, outboxCounts } from "./helpers.ts";
 
 let t: TestDatabase;
 let app: App;
@@ -42,6 +41,9 @@ describe("GET /api/jobs/tick (Vercel Cron)", () => {
     expect(job.body).toMatchObject({ status: "completed", attempts: 1, lastError: null, result: { outboxId: expect.any(String) } });
     const outbox = await t.sql<{ job_id: string; to: string; subject: string }>('SELECT job_id::text, "to", subject FROM outbox');
     expect(outbox).toEqual([{ job_id: id, to: "userx@example.com", subject: "Hello x" }]);
+    // One log line per tick, the report's fields at the top level (what Vercel's log view shows).
+    const line = logRecords(app.output()).find((r) => r.msg === "cronbound tick" && r.workerId === tick.body.workerId);
+    expect(line).toMatchObject({ level: "info", event: "tick", trigger: "cron", claimed: 1, completed: 1, budgetMs: expect.any(Number) });
   });
 
   it("answers an idle tick with an empty report", async () => {
@@ -120,7 +122,7 @@ describe("POST /api/jobs/tick (manual trigger)", () => {
 
 describe("two ticks at once", () => {
   it("run each of 300 jobs once: no job attempted twice, no outbox row doubled", async () => {
-    const ids = await enqueueMany(t.prisma, registry, Array.from({ length: 300 }, (_, n) => email(n)));
+    const ids = await t.queue(registry).enqueueMany(Array.from({ length: 300 }, (_, n) => email(n)));
     const [a, b] = await Promise.all([call(app, "GET", "/api/jobs/tick"), call(app, "GET", "/api/jobs/tick")]);
     expect([a.status, b.status]).toEqual([200, 200]);
     // Both did real work, so the ticks really overlapped rather than one finding nothing.

@@ -1,13 +1,23 @@
-// The pure pieces of the HTTP layer, without a server: the tick budget, the Bearer check,
-// the body reader's limits, and the kick's maxDuration kept equal to the page's.
+// The pieces of the HTTP layer, without a server: the tick budget, the Bearer check, the body
+// reader's limits (through the route handlers, called in this process), and the maxDuration
+// the app passes to cronbound/next kept equal to the one its files export.
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
-import { checkBearer } from "../../lib/http/auth.ts";
-import { readJsonBody } from "../../lib/http/body.ts";
-import { SAFETY_MARGIN_MS, tickBudgetMs } from "../../lib/http/budget.ts";
-import { isDatabaseError } from "../../lib/http/errors.ts";
-import { KICK_MAX_DURATION_S } from "../../lib/kick.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import {
+  checkBearer,
+  createRouteHandlers,
+  isDatabaseError,
+  MAX_TICK_BODY_BYTES,
+  SAFETY_MARGIN_MS,
+  tickBudgetMs,
+  type RouteHandlers,
+} from "cronbound/next";
+import { useTestDatabase } from "../helpers/db.ts";
+import { testRegistry } from "../helpers/registry.ts";
+
+const root = path.resolve(import.meta.dirname, "../..");
+const source = (file: string) => readFileSync(path.join(root, file), "utf8");
 
 describe("tick budget", () => {
   const now = Date.parse("2030-01-01T00:00:00Z");
@@ -42,8 +52,8 @@ describe("Bearer check", () => {
   const secret = "s3cret-value-0123456789";
 
   it("accepts exactly the configured secret, with any case of 'Bearer'", () => {
-    expect(checkBearer(`Bearer ${secret}`, secret, "production")).toEqual({ ok: true });
-    expect(checkBearer(`bearer ${secret}`, secret, "production")).toEqual({ ok: true });
+    expect(checkBearer(`Bearer ${secret}`, secret, true)).toEqual({ ok: true });
+    expect(checkBearer(`bearer ${secret}`, secret, true)).toEqual({ ok: true });
   });
 
   it.each([
@@ -56,32 +66,49 @@ describe("Bearer check", () => {
     ["the secret with a suffix", `Bearer ${secret}x`],
     ["'Bearer' with no token", "Bearer "],
   ])("refuses %s with 401", (_, header) => {
-    expect(checkBearer(header, secret, "production")).toMatchObject({ ok: false, status: 401 });
+    expect(checkBearer(header, secret, true)).toMatchObject({ ok: false, status: 401 });
   });
 
   it("fails closed in production when no secret is configured, naming CRON_SECRET", () => {
-    const r = checkBearer(`Bearer anything`, undefined, "production");
+    const r = checkBearer(`Bearer anything`, undefined, true);
     expect(r).toMatchObject({ ok: false, status: 503 });
     expect(!r.ok && r.message).toMatch(/CRON_SECRET is not set/);
   });
 
   it("lets requests through in development when no secret is configured", () => {
-    expect(checkBearer(null, undefined, "development")).toEqual({ ok: true });
+    expect(checkBearer(null, undefined, false)).toEqual({ ok: true });
   });
 
   it("still requires the secret in development once one is configured", () => {
-    expect(checkBearer(null, secret, "development")).toMatchObject({ ok: false, status: 401 });
+    expect(checkBearer(null, secret, false)).toMatchObject({ ok: false, status: 401 });
   });
 });
 
 describe("request body", () => {
-  const post = (body: BodyInit, headers: Record<string, string> = {}) =>
-    new Request("http://x/", { method: "POST", body, headers, duplex: "half" } as RequestInit);
+  // The body reader is the route's own; the manual tick's limit (16 KiB) keeps these small.
+  const t = useTestDatabase();
+  const secret = "units-cron-secret-0123456789";
+  let routes: RouteHandlers;
+  beforeAll(() => {
+    routes = createRouteHandlers(t.queue(testRegistry, { cronSecret: secret }), { maxDuration: 300 });
+  });
+  /** POST /api/jobs/{path}, as Next calls the catch-all route's handler. */
+  const post = async (segments: string[], body: BodyInit, headers: Record<string, string> = {}) => {
+    const request = new Request(`http://x/api/jobs/${segments.join("/")}`, {
+      method: "POST",
+      body,
+      headers: { authorization: `Bearer ${secret}`, "content-type": "application/json", ...headers },
+      duplex: "half",
+    } as RequestInit);
+    const res = await routes.POST(request, { params: Promise.resolve(segments.length ? { path: segments } : {}) });
+    return { status: res.status, body: await res.json() };
+  };
 
   it("refuses a declared Content-Length over the limit before reading", async () => {
-    const r = await readJsonBody(post("{}", { "content-length": "2000" }), 1000);
-    expect(r.ok).toBe(false);
-    expect(!r.ok && r.response.status).toBe(413);
+    // Two bytes of body: only the declared length can be what refused it.
+    const r = await post(["tick"], "{}", { "content-length": String(MAX_TICK_BODY_BYTES + 1) });
+    expect(r.status).toBe(413);
+    expect(r.body.code).toBe("too_large");
   });
 
   it("stops reading a chunked body as soon as it passes the limit", async () => {
@@ -89,22 +116,28 @@ describe("request body", () => {
     const stream = new ReadableStream<Uint8Array>({
       pull(c) {
         pulled++;
-        c.enqueue(new Uint8Array(400).fill(32));
+        c.enqueue(new Uint8Array(4096).fill(32));
         if (pulled > 1000) c.close();
       },
     });
-    const r = await readJsonBody(post(stream), 1000);
-    expect(!r.ok && r.response.status).toBe(413);
+    const r = await post(["tick"], stream);
+    expect(r.status).toBe(413);
+    // 16 KiB is passed on the fifth chunk of 4 KiB.
     expect(pulled).toBeLessThan(10);
   });
 
   it("reads JSON, reports an empty body as empty, and malformed JSON as 400", async () => {
-    expect(await readJsonBody(post('{"a":1}'), 1000)).toEqual({ ok: true, value: { a: 1 }, empty: false });
-    expect(await readJsonBody(post(""), 1000, { allowEmpty: true })).toEqual({ ok: true, value: undefined, empty: true });
-    const empty = await readJsonBody(post(" "), 1000);
-    expect(!empty.ok && empty.response.status).toBe(400);
-    const bad = await readJsonBody(post("{nope"), 1000);
-    expect(!bad.ok && bad.response.status).toBe(400);
+    const created = await post([], JSON.stringify({ type: "noop", payload: { n: 1 } }));
+    expect(created.status).toBe(201);
+    expect(await t.sql("SELECT payload FROM jobs WHERE id = $1", [created.body.id])).toEqual([{ payload: { n: 1 } }]);
+    // The manual tick allows an empty body (an ordinary tick); enqueue does not.
+    const tick = await post(["tick"], "");
+    expect(tick.status).toBe(200);
+    expect(tick.body).toMatchObject({ claimed: 1, completed: 1 });
+    const empty = await post([], " ");
+    expect(empty).toMatchObject({ status: 400, body: { code: "malformed_json" } });
+    const bad = await post([], "{nope");
+    expect(bad).toMatchObject({ status: 400, body: { code: "malformed_json" } });
   });
 });
 
@@ -119,9 +152,18 @@ describe("database errors", () => {
   });
 });
 
-describe("the kick's time limit", () => {
-  it("equals the maxDuration app/page.tsx exports (its server actions' kicks run within it)", () => {
-    const page = readFileSync(path.resolve(import.meta.dirname, "../../app/page.tsx"), "utf8");
-    expect(page).toMatch(new RegExp(`export const maxDuration = ${KICK_MAX_DURATION_S};`));
+describe("the time limits the app passes to cronbound/next", () => {
+  const exported = (file: string) => Number(/export const maxDuration = (\d+);/.exec(source(file))?.[1]);
+
+  it("the kick's maxDuration (app/actions.ts) equals the maxDuration app/page.tsx exports (its server actions' kicks run within it)", () => {
+    const kicked = /kick\(queue, job, \{ maxDuration: (\d+) \}\)/.exec(source("app/actions.ts"));
+    expect(kicked, "app/actions.ts calls kick(queue, job, { maxDuration: <literal> })").not.toBeNull();
+    expect(exported("app/page.tsx")).toBe(Number(kicked![1]));
+  });
+
+  it("the API route gives createRouteHandlers its own maxDuration export", () => {
+    const route = "app/api/jobs/[[...path]]/route.ts";
+    expect(exported(route)).toBeGreaterThan(0);
+    expect(source(route)).toMatch(/createRouteHandlers\(queue, \{ maxDuration \}\)/);
   });
 });
