@@ -12,7 +12,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { freePort, startEmbeddedPostgres, type EmbeddedServer } from "../../lib/embedded-postgres.ts";
-import { migrate } from "../../lib/migrate.ts";
+import { migrateDatabase } from "../../lib/migrate.ts";
 import { runSoak } from "./soak.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
@@ -53,7 +53,7 @@ await admin.query(`CREATE DATABASE ${name}`);
 const u = new URL(server);
 u.pathname = `/${name}`;
 const url = u.toString();
-await migrate(url);
+await migrateDatabase(url); // the engine's schema (cronbound) and the app's outbox
 log(`database ${name} on ${u.host}`);
 
 const SECRET = "soak-cron-secret-0123456789";

@@ -1,8 +1,9 @@
-// The crash soak: real worker processes (`scripts/worker.ts`, what `npm run worker` runs) and,
-// when an app URL is given, concurrent cron ticks over HTTP drain a backlog of send-email jobs
-// while a chaos loop SIGKILLs a random worker every 1-2 s and starts a new one (and, with
-// `freeze`, now and then stops one past its leases and resumes it: a slow worker). The outbox
-// (the demo job's side effect) records every execution that got as far as "sending".
+// The crash soak: real worker processes (the `cronbound worker` bin with the app's queue, what
+// `npm run worker` and the Procfile run) and, when an app URL is given, concurrent cron ticks
+// over HTTP drain a backlog of send-email jobs while a chaos loop SIGKILLs a random worker
+// every 1-2 s and starts a new one (and, with `freeze`, now and then stops one past its leases
+// and resumes it: a slow worker). The outbox (the demo job's side effect) records every
+// execution that got as far as "sending".
 //
 // At the end it checks, from the database and the workers' logs:
 //   - nothing lost or stuck: every enqueued job is completed, or failed with its attempts spent;
@@ -17,11 +18,13 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import pg from "pg";
-import { createDatabase } from "../../lib/db.ts";
+import { createQueue, MAX_BATCH, silentLogger } from "cronbound";
+import { pgExecutor } from "cronbound/pg";
 import { registry } from "../../lib/job-types/index.ts";
-import { enqueueMany, MAX_BATCH } from "../../lib/jobs/enqueue.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
+/** The installed bin (node_modules/.bin/cronbound), run by node as the Procfile's shebang would. */
+const BIN = path.join(root, "node_modules", ".bin", "cronbound");
 
 export interface SoakOptions {
   /** A migrated, empty database (its jobs and outbox tables are truncated first). */
@@ -94,7 +97,7 @@ export interface SoakReport {
 interface Worker {
   id: string;
   proc: ChildProcess;
-  /** It logged "started": its signal handlers are installed. */
+  /** It logged "worker_started": its signal handlers are installed. */
   started: boolean;
   /** It has finished a job: it is connected and ticking, so killing it now tests something. */
   ready: boolean;
@@ -115,19 +118,17 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
   sql.on("error", () => {}); // an idle connection dropped with the database at the end
   const q = async <T extends pg.QueryResultRow>(text: string, params?: unknown[]) => (await sql.query<T>(text, params)).rows;
 
-  await q("TRUNCATE jobs, outbox RESTART IDENTITY");
-  const db = createDatabase(o.databaseUrl, { max: 2 });
-  try {
-    for (let from = 0; from < o.jobs; from += MAX_BATCH) {
-      const items = Array.from({ length: Math.min(MAX_BATCH, o.jobs - from) }, (_, i) => ({
-        type: "send-email",
-        payload: { to: `user${from + i}@example.com`, subject: `soak ${from + i}` },
-        options: { timeoutMs, maxAttempts: 5 },
-      }));
-      await enqueueMany(db.prisma, registry, items);
-    }
-  } finally {
-    await db.close();
+  await q("TRUNCATE cronbound.jobs, outbox RESTART IDENTITY");
+  // The backlog goes in through a queue with the app's job types (validated like any enqueue),
+  // on this function's own small pool; the workers run the app's queue (lib/cronbound.ts).
+  const queue = createQueue({ db: pgExecutor(sql), registry, config: { production: false }, logger: silentLogger });
+  for (let from = 0; from < o.jobs; from += MAX_BATCH) {
+    const items = Array.from({ length: Math.min(MAX_BATCH, o.jobs - from) }, (_, i) => ({
+      type: "send-email",
+      payload: { to: `user${from + i}@example.com`, subject: `soak ${from + i}` },
+      options: { timeoutMs, maxAttempts: 5 },
+    }));
+    await queue.enqueueMany(items);
   }
   log(`enqueued ${o.jobs} send-email jobs (timeout ${timeoutMs} ms, lease ${timeoutMs + graceMs} ms, ${jobMs} ms each)`);
 
@@ -155,40 +156,43 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
 
   const startWorker = () => {
     const id = `soak-w${++workersStarted}`;
-    const proc = spawn(process.execPath, ["--import", "tsx", "scripts/worker.ts"], {
+    const proc = spawn(process.execPath, [BIN, "worker"], {
       cwd: root,
       env: { ...workerEnv, WORKER_ID: id },
       stdio: ["ignore", "pipe", "pipe"],
     });
     const w = { id, proc, started: false, ready: false } as Worker;
-    let buf = "";
-    proc.stdout!.on("data", (d) => {
-      buf += d;
-      let nl;
-      while ((nl = buf.indexOf("\n")) >= 0) {
-        const line = buf.slice(0, nl);
-        buf = buf.slice(nl + 1);
-        if (line.includes('"event":"started"')) w.started = true;
-        if (!line.includes('"event":"job"')) continue;
-        w.ready = true;
-        try {
-          const e = JSON.parse(line) as { id: string; outcome: string };
-          if (e.outcome === "completed") completions.set(e.id, (completions.get(e.id) ?? 0) + 1);
-          if (e.outcome === "lost") lostFinalizes++;
-        } catch {
-          // a line cut by SIGKILL
-        }
-      }
-    });
-    let err = "";
-    proc.stderr!.on("data", (d) => {
-      err = (err + d).slice(-4000);
-      for (const line of String(d).split("\n")) {
-        if (!line.includes('"tick_failed"')) continue;
+    // One JSON record per line; info on stdout, warn and error on stderr (a "lost" or "failed"
+    // job record is a warning, tick_failed an error), so both streams are read the same way.
+    const onLine = (line: string) => {
+      if (line.includes('"event":"worker_started"')) w.started = true;
+      if (line.includes('"event":"tick_failed"')) {
         tickFailures++;
         if (tickFailures <= 5) log(`worker ${id}: ${line.slice(0, 300)}`);
       }
-    });
+      if (!line.includes('"event":"job"')) return;
+      w.ready = true;
+      try {
+        const e = JSON.parse(line) as { id: string; outcome: string };
+        if (e.outcome === "completed") completions.set(e.id, (completions.get(e.id) ?? 0) + 1);
+        if (e.outcome === "lost") lostFinalizes++;
+      } catch {
+        // a line cut by SIGKILL
+      }
+    };
+    let err = "";
+    for (const stream of [proc.stdout!, proc.stderr!]) {
+      let buf = "";
+      stream.on("data", (d) => {
+        if (stream === proc.stderr) err = (err + d).slice(-4000);
+        buf += d;
+        let nl;
+        while ((nl = buf.indexOf("\n")) >= 0) {
+          onLine(buf.slice(0, nl));
+          buf = buf.slice(nl + 1);
+        }
+      });
+    }
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
       proc.on("exit", (code, signal) => {
         if (!killed.has(id) && signal !== "SIGTERM" && code !== 0 && !stopping) log(`worker ${id} exited on its own (${code ?? signal}): ${err.trim().split("\n").at(-1)}`);
@@ -268,7 +272,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
       `SELECT count(*) FILTER (WHERE status = 'pending')::int AS pending,
               count(*) FILTER (WHERE status = 'processing')::int AS processing,
               count(*) FILTER (WHERE status = 'processing' AND locked_by = ANY($1::text[]))::int AS dead
-       FROM jobs`,
+       FROM cronbound.jobs`,
       [[...killed]],
     ))[0];
   let lastLog = 0;
@@ -284,7 +288,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
       log(`backlog claimed; chaos stopped after ${killed.size} kills; backdating ${s.dead} leases held by killed workers`);
     }
     if (!chaos && s.dead > 0) {
-      await q("UPDATE jobs SET locked_until = now() - interval '1 millisecond' WHERE status = 'processing' AND locked_by = ANY($1::text[])", [[...killed]]);
+      await q("UPDATE cronbound.jobs SET locked_until = now() - interval '1 millisecond' WHERE status = 'processing' AND locked_by = ANY($1::text[])", [[...killed]]);
     }
     if (Date.now() - lastLog > 5_000) {
       lastLog = Date.now();
@@ -345,25 +349,25 @@ export async function checkInvariants(q: Query, jobs: number) {
             count(*) FILTER (WHERE status NOT IN ('completed', 'failed'))::int AS other,
             coalesce(sum(attempts), 0)::int AS attempts,
             coalesce(sum((SELECT count(*) FROM jsonb_array_elements(errors) e WHERE e->>'error' LIKE 'lease expired%')), 0)::int AS expired
-     FROM jobs`,
+     FROM cronbound.jobs`,
   );
   const missing = jobs - c.total;
   if (missing) violations.push(`${missing} enqueued jobs are missing from the table`);
   if (c.other) violations.push(`${c.other} jobs are neither completed nor failed (stuck or still running)`);
 
   // Failed only by running out of attempts (send-email never throws here: only lost leases fail it).
-  const [badFail] = await q<{ n: number }>("SELECT count(*)::int AS n FROM jobs WHERE status = 'failed' AND attempts <> max_attempts");
+  const [badFail] = await q<{ n: number }>("SELECT count(*)::int AS n FROM cronbound.jobs WHERE status = 'failed' AND attempts <> max_attempts");
   if (badFail.n) violations.push(`${badFail.n} failed jobs still had attempts left`);
   // Every attempt but the completing one left an error: none vanished, none was counted twice.
   const [badHistory] = await q<{ n: number }>(
-    `SELECT count(*)::int AS n FROM jobs
+    `SELECT count(*)::int AS n FROM cronbound.jobs
      WHERE (status = 'completed' AND jsonb_array_length(errors) <> attempts - 1)
         OR (status = 'failed' AND jsonb_array_length(errors) <> attempts)`,
   );
   if (badHistory.n) violations.push(`${badHistory.n} jobs whose error history does not match their attempts`);
   // Completed by the attempt whose side effect the result names.
   const [badResult] = await q<{ n: number }>(
-    `SELECT count(*)::int AS n FROM jobs j
+    `SELECT count(*)::int AS n FROM cronbound.jobs j
      WHERE j.status = 'completed' AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.id = (j.result->>'outboxId')::bigint AND o.job_id = j.id)`,
   );
   if (badResult.n) violations.push(`${badResult.n} completed jobs whose result does not name their own outbox row`);
@@ -374,7 +378,7 @@ export async function checkInvariants(q: Query, jobs: number) {
     `WITH per AS (
        SELECT j.id, count(o.id)::int AS runs, jsonb_array_length(j.errors) AS ended,
               (SELECT count(*) FROM jsonb_array_elements(j.errors) x WHERE x->>'error' LIKE 'lease expired%')::int AS expired
-       FROM jobs j LEFT JOIN outbox o ON o.job_id = j.id GROUP BY j.id)
+       FROM cronbound.jobs j LEFT JOIN outbox o ON o.job_id = j.id GROUP BY j.id)
      SELECT coalesce(sum(runs), 0)::int AS executions,
             count(*) FILTER (WHERE runs > 1)::int AS multi,
             coalesce(sum(greatest(runs - 1, 0)), 0)::int AS extra,
@@ -385,7 +389,7 @@ export async function checkInvariants(q: Query, jobs: number) {
   );
   if (e.unexplained) {
     const sample = await q<{ id: string; runs: number; errors: unknown }>(
-      `SELECT j.id::text, (SELECT count(*) FROM outbox o WHERE o.job_id = j.id)::int AS runs, j.errors FROM jobs j
+      `SELECT j.id::text, (SELECT count(*) FROM outbox o WHERE o.job_id = j.id)::int AS runs, j.errors FROM cronbound.jobs j
        WHERE (SELECT count(*) FROM outbox o WHERE o.job_id = j.id) > jsonb_array_length(j.errors) + 1 LIMIT 3`,
     );
     violations.push(`${e.unexplained} jobs ran more often than their ended attempts explain, e.g. ${JSON.stringify(sample)}`);

@@ -1,21 +1,19 @@
-// `npm run jobs -- <command>` as a real process: each command's happy path, and for bad
-// input one line on stderr, exit 2, nothing written.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+// `npm run jobs -- <command>` (the `cronbound` bin) as a real process in the app's folder: it
+// finds the app's queue in lib/cronbound.ts. Each command's happy path, and for bad input one
+// line on stderr, exit 2, nothing written.
+import { beforeEach, describe, expect, it } from "vitest";
 import { registry } from "../../lib/job-types/index.ts";
-import { enqueue } from "../../lib/jobs/enqueue.ts";
-import { testDatabase, type TestDatabase } from "../helpers/db.ts";
-import { runScript } from "../helpers/spawn.ts";
+import { useTestDatabase } from "../helpers/db.ts";
+import { runBin } from "../helpers/spawn.ts";
 
-let t: TestDatabase;
-beforeAll(async () => {
-  t = await testDatabase();
-});
-afterAll(async () => t?.close());
+const t = useTestDatabase();
 beforeEach(async () => {
   await t.sql("TRUNCATE jobs, outbox");
 });
 
-const jobs = (...args: string[]) => runScript("scripts/cli.ts", args, { DATABASE_URL: t.url, DEMO_JOB_DELAY_MS: "10" });
+const jobs = (...args: string[]) => runBin(args, { DATABASE_URL: t.url, DEMO_JOB_DELAY_MS: "10" });
+/** Arranging rows: a queue with the app's job types on this file's database. */
+const app = () => t.queue(registry);
 const count = async () => (await t.sql<{ n: number }>("SELECT count(*)::int AS n FROM jobs"))[0].n;
 const job = async (id: string) =>
   (await t.sql<{ status: string; attempts: number; run_at: Date; payload: unknown; last_error: string | null }>(
@@ -73,7 +71,7 @@ describe("enqueue", () => {
       jobs("enqueue", "send-email", '{"to":"a@example.com","subject":"x"}', "--delay-ms", "soon"),
       jobs("enqueue", "send-email"),
     ]);
-    expectError(badOption, 2, /--delay-ms takes an integer.*usage: npm run jobs -- enqueue/);
+    expectError(badOption, 2, /--delay-ms takes an integer.*usage: cronbound enqueue/);
     expectError(missing, 2, /missing argument/);
     expect(await count()).toBe(0);
   });
@@ -81,7 +79,7 @@ describe("enqueue", () => {
 
 describe("retry, cancel, show", () => {
   it("retry puts a failed job back to pending with fresh attempts", async () => {
-    const { job: j } = await enqueue(t.prisma, registry, "send-email", { to: "a@example.com", subject: "x" });
+    const { job: j } = await app().enqueue("send-email", { to: "a@example.com", subject: "x" });
     await t.sql("UPDATE jobs SET status = 'failed', attempts = 5, last_error = 'boom', finished_at = now() WHERE id = $1", [j.id]);
     const r = await jobs("retry", j.id);
     expect(r.code).toBe(0);
@@ -90,7 +88,7 @@ describe("retry, cancel, show", () => {
   });
 
   it("retry refuses an unknown id, a non-id, and a job that has not failed: exit 2", async () => {
-    const { job: j } = await enqueue(t.prisma, registry, "send-email", { to: "a@example.com", subject: "x" });
+    const { job: j } = await app().enqueue("send-email", { to: "a@example.com", subject: "x" });
     const [unknown, notId, pending] = await Promise.all([jobs("retry", "987654"), jobs("retry", "abc"), jobs("retry", j.id)]);
     expectError(unknown, 2, /job 987654 not found/);
     expectError(notId, 2, /"abc" is not a job id/);
@@ -98,7 +96,7 @@ describe("retry, cancel, show", () => {
   });
 
   it("cancel cancels a pending job; an unknown id or a finished job is refused with exit 2", async () => {
-    const { job: j } = await enqueue(t.prisma, registry, "send-email", { to: "a@example.com", subject: "x" });
+    const { job: j } = await app().enqueue("send-email", { to: "a@example.com", subject: "x" });
     const r = await jobs("cancel", j.id);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ id: j.id, status: "cancelled" });
@@ -109,7 +107,7 @@ describe("retry, cancel, show", () => {
   });
 
   it("show prints one job; an unknown id is exit 2", async () => {
-    const { job: j } = await enqueue(t.prisma, registry, "process-upload", { fileId: "f" });
+    const { job: j } = await app().enqueue("process-upload", { fileId: "f" });
     const [r, unknown] = await Promise.all([jobs("show", j.id), jobs("show", "987654")]);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ id: j.id, type: "process-upload", status: "pending", payload: { fileId: "f" } });
@@ -119,7 +117,7 @@ describe("retry, cancel, show", () => {
 
 describe("stats and tick", () => {
   it("tick runs one tick through the app's job types and prints its report", async () => {
-    const { job: j } = await enqueue(t.prisma, registry, "send-email", { to: "a@example.com", subject: "x" });
+    const { job: j } = await app().enqueue("send-email", { to: "a@example.com", subject: "x" });
     const r = await jobs("tick");
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout);
@@ -128,9 +126,9 @@ describe("stats and tick", () => {
   });
 
   it("stats counts jobs per status and per type, as text and as JSON", async () => {
-    await enqueue(t.prisma, registry, "send-email", { to: "a@example.com", subject: "x" });
-    await enqueue(t.prisma, registry, "process-upload", { fileId: "f" });
-    await enqueue(t.prisma, registry, "process-upload", { fileId: "g" });
+    await app().enqueue("send-email", { to: "a@example.com", subject: "x" });
+    await app().enqueue("process-upload", { fileId: "f" });
+    await app().enqueue("process-upload", { fileId: "g" });
     await t.sql("UPDATE jobs SET status = 'failed', finished_at = now() WHERE type = 'send-email'");
     const [text, j] = await Promise.all([jobs("stats"), jobs("stats", "--json")]);
     expect(text.code).toBe(0);
@@ -151,7 +149,7 @@ describe("usage and runtime errors", () => {
   it("no command prints the usage on stderr with exit 2; help prints it on stdout with exit 0", async () => {
     const none = await jobs();
     expect(none.code).toBe(2);
-    expect(none.stderr).toMatch(/usage: npm run jobs -- <command>/);
+    expect(none.stderr).toMatch(/usage: cronbound \[--queue <module>\] <command>/);
     const help = await jobs("help");
     expect(help.code).toBe(0);
     for (const c of ["stats", "enqueue", "retry", "cancel", "tick"]) expect(help.stdout).toMatch(new RegExp(`^  ${c} `, "m"));
@@ -164,12 +162,12 @@ describe("usage and runtime errors", () => {
   });
 
   it("an unreachable database is one line and exit 1", async () => {
-    const r = await runScript("scripts/cli.ts", ["stats"], { DATABASE_URL: "postgresql://postgres@127.0.0.1:1/nowhere" });
-    expectError(r, 1, /jobs stats: .*(reach|ECONNREFUSED)/i);
+    const r = await runBin(["stats"], { DATABASE_URL: "postgresql://postgres@127.0.0.1:1/nowhere" });
+    expectError(r, 1, /^cronbound stats: .*(reach|ECONNREFUSED)/i);
   });
 
   it("no database at all is one line and exit 1", async () => {
-    const r = await runScript("scripts/cli.ts", ["stats"], { DATABASE_URL: "", DEV_DATABASE_DIR: "tests/.tmp/no-such-dev/postgres" });
+    const r = await runBin(["stats"], { DATABASE_URL: "", DEV_DATABASE_DIR: "tests/.tmp/no-such-dev/postgres" });
     expectError(r, 1, /DATABASE_URL is not set/);
   });
 });

@@ -8,7 +8,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { freePort } from "../../lib/embedded-postgres.ts";
 import { withDatabase } from "../helpers/url.ts";
-import { ROOT, runScript, spawnScript, waitFor, type Proc } from "../helpers/spawn.ts";
+import { ROOT, runBin, spawnScript, waitFor, type Proc } from "../helpers/spawn.ts";
 
 const base = path.join(ROOT, "tests", ".tmp", `dev-command-${process.pid}`);
 const relDataDir = path.relative(ROOT, path.join(base, "postgres"));
@@ -52,7 +52,8 @@ function dev(): Proc {
   return p;
 }
 const out = (p: Proc) => p.stdout() + p.stderr();
-const cli = (...args: string[]) => runScript("scripts/cli.ts", args, { DATABASE_URL: "", DEV_DATABASE_DIR: relDataDir });
+// `npm run jobs -- ...`: the cronbound bin in the project folder, with the app's queue.
+const cli = (...args: string[]) => runBin(args, { DATABASE_URL: "", DEV_DATABASE_DIR: relDataDir });
 
 describe("npm run dev", () => {
   it("with no DATABASE_URL: embedded database, migrations, next dev, and jobs run through the tick route; SIGTERM stops it all; a second run reuses the data", async () => {
@@ -110,10 +111,10 @@ describe("npm run dev", () => {
     expect(out(p)).toMatch(/migrations: \d+ applied/);
     expect(existsSync(dataDir)).toBe(false);
 
-    const enq = await runScript("scripts/cli.ts", ["enqueue", "send-email", '{"to":"url@example.com","subject":"Hi"}'], { DATABASE_URL: url });
+    const enq = await runBin(["enqueue", "send-email", '{"to":"url@example.com","subject":"Hi"}'], { DATABASE_URL: url });
     const id = JSON.parse(enq.stdout).id as string;
     await waitFor("the job completed through the tick route", async () => {
-      const r = await runScript("scripts/cli.ts", ["show", id], { DATABASE_URL: url });
+      const r = await runBin(["show", id], { DATABASE_URL: url });
       return JSON.parse(r.stdout).status === "completed";
     }, 90_000);
     p.proc.kill("SIGTERM");

@@ -6,12 +6,10 @@ import { existsSync, mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { queue } from "../../lib/cronbound.ts";
+import { database } from "../../lib/db.ts";
 import { startDevDatabase, type DevDatabase } from "../../lib/dev/database.ts";
 import { freePort } from "../../lib/embedded-postgres.ts";
-import { createDatabase } from "../../lib/db.ts";
-import { registry } from "../../lib/job-types/index.ts";
-import { enqueue } from "../../lib/jobs/enqueue.ts";
-import { runTick } from "../../lib/jobs/tick.ts";
 import { ROOT, waitFor } from "../helpers/spawn.ts";
 
 const base = path.join(ROOT, "tests", ".tmp", `embedded-${process.pid}`);
@@ -55,15 +53,17 @@ describe("the dev command's embedded database", () => {
     const [{ version }] = await query<{ version: string }>(open.url, "SELECT current_setting('server_version') AS version");
     expect(version).toMatch(/^18\./);
 
-    const db = createDatabase(open.url);
+    // The app's own queue on it, as `npm run dev` hands DATABASE_URL to the app (nothing has
+    // connected yet: lib/db.ts reads DATABASE_URL on first use).
+    process.env.DATABASE_URL = open.url;
     try {
-      const { job } = await enqueue(db.prisma, registry, "send-email", { to: "first@example.com", subject: "kept" });
-      const report = await runTick(db.prisma, registry, { budgetMs: 30_000, workerId: "embedded-test" });
+      const { job } = await queue.enqueue("send-email", { to: "first@example.com", subject: "kept" });
+      const report = await queue.runTick({ budgetMs: 30_000, workerId: "embedded-test" });
       expect(report).toMatchObject({ claimed: 1, completed: 1 });
-      const [row] = await query<{ status: string }>(open.url, `SELECT status::text FROM jobs WHERE id = ${job.id}`);
+      const [row] = await query<{ status: string }>(open.url, `SELECT status::text FROM cronbound.jobs WHERE id = ${job.id}`);
       expect(row.status).toBe("completed");
     } finally {
-      await db.close();
+      await database().close();
     }
     await open.stop();
     open = undefined;

@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { isIdleTickNoise } from "../../lib/dev/next-dev.ts";
 import { describe as describeTick } from "../../lib/dev/ticker.ts";
-import type { TickReport } from "../../lib/jobs/types.ts";
+import type { TickReport } from "cronbound";
 
 const report = (over: Partial<TickReport>): TickReport => ({
   workerId: "w", claimed: 0, completed: 0, retried: 0, failed: 0, rescued: 0, lost: 0, released: 0,

@@ -5,6 +5,16 @@ import { createQueue, silentLogger, type AnyJobType, type ConfigInput, type Logg
 import { pgExecutor } from "cronbound/pg";
 import { withDatabase } from "./url.ts";
 
+declare module "vitest" {
+  export interface ProvidedContext {
+    /**
+     * Set by the pooled run (tests/reliability/pooler/global-setup.ts): the server itself, where
+     * adminUrl is PgBouncer. `sql()` connects here; see below.
+     */
+    directUrl?: string;
+  }
+}
+
 export interface TestDatabase {
   name: string;
   url: string;
@@ -50,7 +60,11 @@ export async function testDatabase(options: { poolMax?: number } = {}): Promise<
     return p;
   };
   const pool = newPool(options.poolMax ?? 10);
-  const plain = newPool(4, { options: "-c search_path=cronbound,public" });
+  // A transaction-mode pooler drops the `options` startup parameter (PgBouncer 1.18 can only
+  // ignore it), so in the pooled run this pool goes to the server directly; what the engine
+  // runs on (pool, newPool, queue) still goes through the pooler.
+  const direct = inject("directUrl");
+  const plain = newPool(4, { ...(direct ? { connectionString: withDatabase(direct, name) } : {}), options: "-c search_path=cronbound,public" });
   return {
     name,
     url,

@@ -1,9 +1,12 @@
-// Real processes for the worker, CLI and dev-command tests: `node --import tsx <script>`,
-// the same code path as the npm scripts without npm in between.
+// Real processes for the worker, CLI and dev-command tests: the `cronbound` bin as an app runs
+// it (`npm run worker`, `npm run jobs -- ...`, the Procfile), and `node --import tsx <script>`
+// for the app's own scripts (npm run dev), without npm in between.
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 
 export const ROOT = path.resolve(import.meta.dirname, "../..");
+/** The installed bin (a link to the package's dist/cli/main.js), run by node as its shebang would. */
+export const BIN = path.join(ROOT, "node_modules", ".bin", "cronbound");
 
 export interface Proc {
   proc: ChildProcess;
@@ -14,11 +17,24 @@ export interface Proc {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
+/** `node --import tsx <script> ...args` in the project folder. */
 export function spawnScript(script: string, args: string[], env: Record<string, string | undefined>, options: { detached?: boolean } = {}): Proc {
+  return spawnNode(["--import", "tsx", script, ...args], env, options);
+}
+
+/**
+ * `cronbound ...args` in the project folder: the bin finds the app's queue (lib/cronbound.ts,
+ * or `--queue <module>` first in args) and loads it through the app's tsx.
+ */
+export function spawnBin(args: string[], env: Record<string, string | undefined>, options: { detached?: boolean } = {}): Proc {
+  return spawnNode([BIN, ...args], env, options);
+}
+
+function spawnNode(argv: string[], env: Record<string, string | undefined>, options: { detached?: boolean }): Proc {
   let out = "";
   let err = "";
   const records: Record<string, unknown>[] = [];
-  const proc = spawn(process.execPath, ["--import", "tsx", script, ...args], {
+  const proc = spawn(process.execPath, argv, {
     cwd: ROOT,
     env: { ...process.env, NODE_ENV: "test", NEXT_TELEMETRY_DISABLED: "1", ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -51,7 +67,15 @@ export function spawnScript(script: string, args: string[], env: Record<string, 
 
 /** Run a script to completion. */
 export async function runScript(script: string, args: string[], env: Record<string, string | undefined>) {
-  const p = spawnScript(script, args, env);
+  return finished(spawnScript(script, args, env));
+}
+
+/** Run `cronbound ...args` to completion. */
+export async function runBin(args: string[], env: Record<string, string | undefined>) {
+  return finished(spawnBin(args, env));
+}
+
+async function finished(p: Proc) {
   const { code } = await p.exited;
   return { code, stdout: p.stdout(), stderr: p.stderr() };
 }

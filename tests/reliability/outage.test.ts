@@ -13,13 +13,14 @@ import { rmSync } from "node:fs";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDatabase } from "../../lib/db.ts";
+import { createQueue, silentLogger } from "cronbound";
+import { pgExecutor } from "cronbound/pg";
 import { startEmbeddedPostgres, type EmbeddedServer } from "../../lib/embedded-postgres.ts";
 import { registry } from "../../lib/job-types/index.ts";
-import { enqueueMany } from "../../lib/jobs/enqueue.ts";
-import { migrate } from "../../lib/migrate.ts";
+import { migrateDatabase } from "../../lib/migrate.ts";
 import { checkInvariants } from "../../scripts/soak/soak.ts";
 import { startApp, TEST_SECRET, type App } from "../helpers/app.ts";
+import { BIN } from "../helpers/spawn.ts";
 import { withDatabase } from "../helpers/url.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
@@ -64,14 +65,12 @@ beforeAll(async () => {
   await admin.query("CREATE DATABASE cronbound");
   await admin.end();
   url = withDatabase(server.url, "cronbound");
-  await migrate(url);
-  const d = createDatabase(url, { max: 1 });
-  await enqueueMany(
-    d.prisma,
-    registry,
+  await migrateDatabase(url);
+  const pool = new pg.Pool({ connectionString: url, max: 1 });
+  await createQueue({ db: pgExecutor(pool), registry, config: { production: false }, logger: silentLogger }).enqueueMany(
     Array.from({ length: JOBS }, (_, n) => ({ type: "send-email", payload: { to: `u${n}@example.com`, subject: `outage ${n}` }, options: { timeoutMs: 2_000 } })),
   );
-  await d.close();
+  await pool.end();
   app = await startApp({ DATABASE_URL: url, TICK_BUDGET_MS: "2500", LEASE_GRACE_MS: "500", DEMO_JOB_DELAY_MS: "40", RETENTION_BATCH_SIZE: "0", TICK_CONCURRENCY: "5" });
 });
 
@@ -83,7 +82,8 @@ afterAll(async () => {
 });
 
 function startWorker(id: string) {
-  const proc = spawn(process.execPath, ["--import", "tsx", "scripts/worker.ts"], {
+  // The cronbound bin in the app's folder, as `npm run worker` runs it, with the app's queue.
+  const proc = spawn(process.execPath, [BIN, "worker"], {
     cwd: root,
     env: {
       ...process.env,
@@ -138,7 +138,7 @@ describe("database outage mid-drain (a separate PostgreSQL, restarted)", () => {
       }
     })();
 
-    const done = async () => (await query<{ n: number }>("SELECT count(*)::int AS n FROM jobs WHERE status = 'completed'"))[0].n;
+    const done = async () => (await query<{ n: number }>("SELECT count(*)::int AS n FROM cronbound.jobs WHERE status = 'completed'"))[0].n;
     await until("a quarter of the backlog to complete", async () => (await done()) >= JOBS / 4);
     // The outage must hit a drain in progress, or the test proves nothing.
     expect(JOBS - (await done())).toBeGreaterThan(JOBS / 4);
@@ -163,10 +163,10 @@ describe("database outage mid-drain (a separate PostgreSQL, restarted)", () => {
     server = await startEmbeddedPostgres(dataDir, { port });
     const upAt = Date.now();
     const firstAfter = async () =>
-      (await query<{ n: number }>("SELECT count(*)::int AS n FROM jobs WHERE status = 'completed' AND finished_at > to_timestamp($1 / 1000.0)", [upAt]))[0].n > 0;
+      (await query<{ n: number }>("SELECT count(*)::int AS n FROM cronbound.jobs WHERE status = 'completed' AND finished_at > to_timestamp($1 / 1000.0)", [upAt]))[0].n > 0;
     await until("a job to complete after the restart", firstAfter, 60_000);
     const firstCompletionMs = Date.now() - upAt;
-    await until("the backlog to drain", async () => (await query<{ n: number }>("SELECT count(*)::int AS n FROM jobs WHERE status IN ('pending', 'processing')"))[0].n === 0, 120_000);
+    await until("the backlog to drain", async () => (await query<{ n: number }>("SELECT count(*)::int AS n FROM cronbound.jobs WHERE status IN ('pending', 'processing')"))[0].n === 0, 120_000);
     const drainedMs = Date.now() - upAt;
     ticking = false;
     await tickLoop;
@@ -190,7 +190,7 @@ describe("database outage mid-drain (a separate PostgreSQL, restarted)", () => {
     expect(report.violations).toEqual([]);
     expect(report).toMatchObject({ missing: 0, notFinished: 0, unexplainedDuplicates: 0 });
     // The enqueue refused during the outage wrote nothing.
-    expect((await query<{ n: number }>("SELECT count(*)::int AS n FROM jobs"))[0].n).toBe(JOBS);
+    expect((await query<{ n: number }>("SELECT count(*)::int AS n FROM cronbound.jobs"))[0].n).toBe(JOBS);
     expect(recovered.every(Boolean), "each worker logged `recovered`").toBe(true);
     expect(answers.filter((a) => a.status === 503).every((a) => a.code === "database_unavailable")).toBe(true);
     // Once the route answers 200 again, it keeps answering 200: no poisoned pool connection.

@@ -2,26 +2,19 @@
 // outlast a minute, several workers) never run the same job attempt twice. Several full ticks
 // (maintenance, claim, execute, finalize), each on its own pool, work one backlog at once;
 // every execution is recorded, and each (job, attempt) must appear exactly once.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createDatabase, type Database } from "../../lib/db.ts";
-import { enqueueMany } from "../../lib/jobs/enqueue.ts";
-import { runTick } from "../../lib/jobs/tick.ts";
-import type { TickReport } from "../../lib/jobs/types.ts";
-import { testDatabase, type TestDatabase } from "../helpers/db.ts";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { Queue, TickReport } from "cronbound";
+import { useTestDatabase } from "../helpers/db.ts";
 import { EXECUTIONS_SQL, reliabilityRegistry } from "./registry.ts";
 
-let t: TestDatabase;
-let ticks: Database[];
+const t = useTestDatabase();
+let ticks: Queue[];
 const TICKS = 6;
 
 beforeAll(async () => {
-  t = await testDatabase();
   await t.sql(EXECUTIONS_SQL);
-  ticks = Array.from({ length: TICKS }, () => createDatabase(t.url, { max: 3 }));
-});
-afterAll(async () => {
-  await Promise.all((ticks ?? []).map((d) => d.close()));
-  await t?.close();
+  // Each tick a queue on its own small pool (closed with the database), as separate instances.
+  ticks = Array.from({ length: TICKS }, () => t.queue(reliabilityRegistry, {}, { pool: t.newPool(3) }));
 });
 beforeEach(async () => {
   await t.sql("TRUNCATE jobs, executions RESTART IDENTITY");
@@ -34,9 +27,7 @@ async function drain(round: number): Promise<TickReport[]> {
   const reports: TickReport[] = [];
   for (let pass = 0; pass < 10; pass++) {
     const r = await Promise.all(
-      ticks.map((d, i) =>
-        runTick(d.prisma, reliabilityRegistry, { budgetMs: 20_000, batchSize: 7, concurrency: 5, workerId: `r${round}-p${pass}-t${i}`, graceMs: 1_000 }),
-      ),
+      ticks.map((q, i) => q.runTick({ budgetMs: 20_000, batchSize: 7, concurrency: 5, workerId: `r${round}-p${pass}-t${i}`, graceMs: 1_000 })),
     );
     reports.push(...r);
     const [{ open }] = await t.sql<{ open: number }>("SELECT count(*)::int AS open FROM jobs WHERE status IN ('pending', 'processing')");
@@ -50,9 +41,7 @@ describe(`${TICKS} overlapping ticks over one backlog`, () => {
     const N = 400;
     // A third fail their first attempt (retried at once, by whichever tick claims first); one in
     // ten waits a little so ticks finish out of order.
-    await enqueueMany(
-      t.prisma,
-      reliabilityRegistry,
+    await ticks[0].enqueueMany(
       Array.from({ length: N }, (_, n) => ({ type: "recorded", payload: { failUntil: n % 3 === 0 ? 1 : 0, ms: n % 10 === 0 ? 15 : 0 } })),
     );
     // Twenty jobs a crashed worker held: their leases expired, so the overlapping maintenance

@@ -1,6 +1,7 @@
 // The engine through a transaction-mode pooler. PgBouncer (Debian's) runs in front of the
 // test server with pool_mode = transaction, and the engine's own test files run unchanged
-// with every connection going through it (pooler/pooler.config.ts lists them): claim,
+// with every connection the engine makes going through it (pooler/pooler.config.ts lists
+// them; the tests' own row checks go direct, see pooler/global-setup.ts): claim,
 // fencing, enqueue (the idempotency race, joining the caller's transaction), rescue,
 // execute, a SIGKILLed worker, overlapping ticks.
 //
@@ -8,10 +9,8 @@
 // project's vitest.config.ts stays as it is.
 import { spawn } from "node:child_process";
 import path from "node:path";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { createDatabase } from "../../lib/db.ts";
-import { enqueueMany } from "../../lib/jobs/enqueue.ts";
-import { runTick } from "../../lib/jobs/tick.ts";
 import { startApp, TEST_SECRET } from "../helpers/app.ts";
 import { testDatabase, type TestDatabase } from "../helpers/db.ts";
 import { startPgBouncer, type PgBouncer } from "../helpers/pgbouncer.ts";
@@ -63,12 +62,14 @@ describe("through PgBouncer in transaction mode", () => {
   it("24 clients share 2 server connections: a 1,000-job backlog drains through 6 overlapping ticks with each attempt run once", async () => {
     const t: TestDatabase = await testDatabase();
     const url = withDatabase(bouncer.url, t.name);
-    const clients = Array.from({ length: 6 }, () => createDatabase(url, { max: 4 }));
+    // Six instances, each a queue on its own pool of 4 connections to the pooler.
+    const pools = Array.from({ length: 6 }, () => new pg.Pool({ connectionString: url, max: 4 }));
+    const clients = pools.map((pool) => t.queue(reliabilityRegistry, {}, { pool }));
     try {
       await t.sql(EXECUTIONS_SQL);
-      await enqueueMany(clients[0].prisma, reliabilityRegistry, Array.from({ length: 1000 }, (_, n) => ({ type: "recorded", payload: { failUntil: n % 5 === 0 ? 1 : 0 } })));
+      await clients[0].enqueueMany(Array.from({ length: 1000 }, (_, n) => ({ type: "recorded", payload: { failUntil: n % 5 === 0 ? 1 : 0 } })));
       for (let pass = 0; pass < 5; pass++) {
-        await Promise.all(clients.map((c, i) => runTick(c.prisma, reliabilityRegistry, { budgetMs: 30_000, batchSize: 10, concurrency: 8, workerId: `pooled-${pass}-${i}` })));
+        await Promise.all(clients.map((c, i) => c.runTick({ budgetMs: 30_000, batchSize: 10, concurrency: 8, workerId: `pooled-${pass}-${i}` })));
         const [{ open }] = await t.sql<{ open: number }>("SELECT count(*)::int AS open FROM jobs WHERE status <> 'completed'");
         if (open === 0) break;
       }
@@ -78,7 +79,7 @@ describe("through PgBouncer in transaction mode", () => {
       const [pool] = (await bouncer.show("POOLS")).filter((p) => p.database === t.name);
       expect(Number(pool.sv_active) + Number(pool.sv_idle) + Number(pool.sv_used)).toBeLessThanOrEqual(2);
     } finally {
-      await Promise.all(clients.map((c) => c.close()));
+      await Promise.all(pools.map((p) => p.end()));
       await t.close();
     }
   }, 120_000);

@@ -1,19 +1,17 @@
 import { z } from "zod";
-import { createRegistry, defineJob } from "../../lib/jobs/define.ts";
-import { sleep } from "../../lib/jobs/sleep.ts";
+import { createRegistry, defineJob, sleep, type Executor } from "cronbound";
 
 // Job types for the reliability suites. Each execution records (job, attempt, worker) in
 // `executions` before doing anything else, so the table counts runs independently of the
 // job's own row: two rows for one (job, attempt) would mean two ticks ran the same attempt.
+// The table is the app's side (schema public), next to the engine's `cronbound` schema.
 
-export const EXECUTIONS_SQL = `CREATE TABLE IF NOT EXISTS executions (
+export const EXECUTIONS_SQL = `CREATE TABLE IF NOT EXISTS public.executions (
   id bigserial PRIMARY KEY, job_id bigint NOT NULL, attempt int NOT NULL, worker text NOT NULL,
   at timestamptz NOT NULL DEFAULT clock_timestamp())`;
 
-type RawDb = { $executeRaw: (s: TemplateStringsArray, ...v: unknown[]) => Promise<number> };
-
-async function record(db: RawDb, job: { id: string; attempts: number; lockedBy: string | null }) {
-  await db.$executeRaw`INSERT INTO executions (job_id, attempt, worker) VALUES (${job.id}::bigint, ${job.attempts}, ${job.lockedBy ?? "?"})`;
+async function record(db: Executor, job: { id: string; attempts: number; lockedBy: string | null }) {
+  await db.execute("INSERT INTO public.executions (job_id, attempt, worker) VALUES ($1::bigint, $2, $3)", [job.id, job.attempts, job.lockedBy ?? "?"]);
 }
 
 /** Records its run, waits `ms` (honouring its signal), and, when `failUntil` says so, throws. */

@@ -1,19 +1,18 @@
 // The crash soak at CI size (scripts/soak/soak.ts has the whole story): worker processes
-// (scripts/worker.ts, as `npm run worker` runs it) and two loops of cron ticks over HTTP
+// (the `cronbound worker` bin, as `npm run worker` runs it) and two loops of cron ticks over HTTP
 // (`next start`) drain a backlog while a worker is SIGKILLed every 1-2 s and replaced, and
 // now and then one is frozen (SIGSTOP) past its leases and resumed: its late writes are fenced.
 // SOAK_JOBS sets the size (default 3,000); `npm run soak -- --jobs 100000` is the long run.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runSoak, type SoakReport } from "../../scripts/soak/soak.ts";
 import { startApp, TEST_SECRET, type App } from "../helpers/app.ts";
-import { testDatabase, type TestDatabase } from "../helpers/db.ts";
+import { useTestDatabase } from "../helpers/db.ts";
 
 const JOBS = Number(process.env.SOAK_JOBS ?? 3_000);
-let t: TestDatabase;
+const t = useTestDatabase();
 let app: App;
 
 beforeAll(async () => {
-  t = await testDatabase();
   app = await startApp({
     DATABASE_URL: t.url,
     TICK_BUDGET_MS: "3000",
@@ -24,7 +23,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await app?.stop();
-  await t?.close();
 });
 
 describe("crash soak", () => {

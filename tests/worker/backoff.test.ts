@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { errorBackoffMs } from "../../lib/worker.ts";
+import { errorBackoffMs } from "cronbound";
 
 describe("the worker's database-error backoff", () => {
   it("doubles from 1 s and stays at 30 s", () => {

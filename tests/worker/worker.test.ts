@@ -1,19 +1,15 @@
-// `npm run worker` as a real process: graceful SIGTERM, SIGKILL recovery through lease
-// expiry, and a database outage. The demo job types run long enough to be interrupted
-// (DEMO_JOB_DELAY_MS: send-email takes that long, process-upload twice as long).
+// `npm run worker` (the `cronbound worker` bin, as the Procfile runs it) as a real process in
+// the app's folder, with the app's queue (lib/cronbound.ts): graceful SIGTERM, SIGKILL
+// recovery through lease expiry, and a database outage. The demo job types run long enough
+// to be interrupted (DEMO_JOB_DELAY_MS: send-email takes that long, process-upload twice as long).
 import net from "node:net";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { freePort } from "../../lib/embedded-postgres.ts";
 import { registry } from "../../lib/job-types/index.ts";
-import { enqueue } from "../../lib/jobs/enqueue.ts";
-import { testDatabase, type TestDatabase } from "../helpers/db.ts";
-import { spawnScript, waitFor, type Proc } from "../helpers/spawn.ts";
+import { useTestDatabase } from "../helpers/db.ts";
+import { spawnBin, waitFor, type Proc } from "../helpers/spawn.ts";
 
-let t: TestDatabase;
-beforeAll(async () => {
-  t = await testDatabase();
-});
-afterAll(async () => t?.close());
+const t = useTestDatabase();
 beforeEach(async () => {
   await t.sql("TRUNCATE jobs, outbox");
 });
@@ -24,7 +20,7 @@ afterAll(() => {
 });
 
 function worker(env: Record<string, string>): Proc {
-  const p = spawnScript("scripts/worker.ts", [], {
+  const p = spawnBin(["worker"], {
     DATABASE_URL: t.url,
     WORKER_IDLE_PAUSE_MS: "50",
     WORKER_BUSY_PAUSE_MS: "10",
@@ -33,6 +29,9 @@ function worker(env: Record<string, string>): Proc {
   running.push(p);
   return p;
 }
+
+/** Arranging rows: a queue with the app's job types on this file's database. */
+const app = () => t.queue(registry);
 
 interface Row {
   id: string;
@@ -45,14 +44,14 @@ interface Row {
 }
 const rows = () => t.sql<Row>("SELECT id::text, type, status::text, attempts, locked_by, locked_until, last_error FROM jobs ORDER BY jobs.id");
 const outboxCount = async (id: string) => (await t.sql<{ n: number }>("SELECT count(*)::int AS n FROM outbox WHERE job_id = $1", [id]))[0].n;
-const started = (p: Proc) => waitFor("the worker's started line", () => p.records().find((r) => r.event === "started"));
+const started = (p: Proc) => waitFor("the worker's worker_started line", () => p.records().find((r) => r.event === "worker_started"));
 
-describe("npm run worker", () => {
+describe("npm run worker (cronbound worker)", () => {
   it("on SIGTERM completes the jobs that finish within the grace, releases the others uncounted, and exits 0; another worker then completes them at attempt 1", async () => {
     const emails = await Promise.all(
-      [1, 2, 3].map((n) => enqueue(t.prisma, registry, "send-email", { to: `u${n}@example.com`, subject: "hi" })),
+      [1, 2, 3].map((n) => app().enqueue("send-email", { to: `u${n}@example.com`, subject: "hi" })),
     );
-    const uploads = await Promise.all(["a", "b"].map((f) => enqueue(t.prisma, registry, "process-upload", { fileId: f })));
+    const uploads = await Promise.all(["a", "b"].map((f) => app().enqueue("process-upload", { fileId: f })));
     // send-email takes 3 s, process-upload 6 s; the grace (4.5 s after SIGTERM) lets the first
     // finish and not the second, with 1.5 s to spare either way for a slow machine.
     const a = worker({ DEMO_JOB_DELAY_MS: "3000", WORKER_SHUTDOWN_GRACE_MS: "4500" });
@@ -88,7 +87,7 @@ describe("npm run worker", () => {
     }
     expect(jobLines.filter((l) => l.type === "send-email").map((l) => l.outcome)).toEqual(["completed", "completed", "completed"]);
     expect(jobLines.filter((l) => l.type === "process-upload").map((l) => l.outcome)).toEqual(["released", "released"]);
-    expect(a.records().at(-1)).toMatchObject({ event: "stopped" });
+    expect(a.records().at(-1)).toMatchObject({ event: "worker_stopped", workerId });
 
     const b = worker({ DEMO_JOB_DELAY_MS: "20" });
     await waitFor("the released jobs completed by the second worker", async () =>
@@ -106,7 +105,7 @@ describe("npm run worker", () => {
   });
 
   it("after SIGKILL the jobs stay leased until the lease expires, then another worker rescues and completes them", async () => {
-    const jobs = await Promise.all([1, 2].map((n) => enqueue(t.prisma, registry, "send-email", { to: `k${n}@example.com`, subject: "hi" })));
+    const jobs = await Promise.all([1, 2].map((n) => app().enqueue("send-email", { to: `k${n}@example.com`, subject: "hi" })));
     const a = worker({ DEMO_JOB_DELAY_MS: "60000" });
     const aId = (await started(a)).workerId;
     await waitFor("both jobs claimed", async () => (await rows()).every((j) => j.status === "processing"));
@@ -115,7 +114,7 @@ describe("npm run worker", () => {
 
     // A second worker leaves them alone while the dead worker's lease is still valid: it runs
     // a fresh job (proof that it ticked: maintenance, then claim) and nothing else.
-    const fresh = await enqueue(t.prisma, registry, "send-email", { to: "fresh@example.com", subject: "hi" });
+    const fresh = await app().enqueue("send-email", { to: "fresh@example.com", subject: "hi" });
     const b = worker({ DEMO_JOB_DELAY_MS: "20" });
     await waitFor("the fresh job completed", async () => (await rows()).find((j) => j.id === fresh.job.id)?.status === "completed");
     for (const j of jobs) {
@@ -143,7 +142,7 @@ describe("npm run worker", () => {
     const port = await freePort();
     const viaProxy = new URL(t.url);
     viaProxy.port = String(port);
-    const job = await enqueue(t.prisma, registry, "send-email", { to: "late@example.com", subject: "hi" });
+    const job = await app().enqueue("send-email", { to: "late@example.com", subject: "hi" });
 
     const w = worker({ DATABASE_URL: viaProxy.toString(), DEMO_JOB_DELAY_MS: "20" });
     const failures = () => w.records().filter((r) => r.event === "tick_failed");

@@ -39,7 +39,11 @@ export async function loadQueue(root: string, given?: string): Promise<Queue> {
   if (/\.(c|m)?tsx?$/.test(file)) {
     let api: string;
     try {
-      api = createRequire(path.join(root, "package.json")).resolve("tsx/esm/api");
+      const cjs = createRequire(path.join(root, "package.json")).resolve("tsx/esm/api");
+      // Its ESM build: require.resolve finds the CommonJS one, whose register() looks for its
+      // hooks in the wrong folder (tsx 4.2x: "Cannot find module .../esm/api/esm/index.mjs").
+      const mjs = cjs.replace(/\.cjs$/, ".mjs");
+      api = existsSync(mjs) ? mjs : cjs;
     } catch {
       throw new Error(`${path.relative(root, file)} is TypeScript: install tsx in the app (npm install -D tsx), or point --queue at compiled JavaScript`);
     }
