@@ -35,7 +35,7 @@ export async function runTicker(o: TickerOptions): Promise<void> {
         if (line) o.log(`tick: ${line}`);
       } else {
         const body = (await res.text()).replace(/\s+/g, " ").slice(0, 200);
-        const hint = res.status === 404 ? " (is app/api/jobs/tick/route.ts there?)" : "";
+        const hint = res.status === 404 ? " (is app/api/jobs/[[...path]]/route.ts there?)" : "";
         report(`GET /api/jobs/tick answered ${res.status}${hint}: ${body}`);
       }
     } catch (err) {

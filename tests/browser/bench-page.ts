@@ -82,7 +82,7 @@ try {
     SELECT 'send-email', jsonb_build_object('to', 'q' || g || '@example.com', 'subject', 'hi'), 'pending', 10000, now() + (g - 100) * interval '1 second'
     FROM generate_series(1, 200) g`);
   // BENCH_EXTRA_SQL: try an index (or any change) before measuring, e.g.
-  // BENCH_EXTRA_SQL='CREATE INDEX jobs_status_type_idx ON jobs (status, type)'
+  // BENCH_EXTRA_SQL='DROP INDEX cronbound.jobs_status_type_idx' (the page without that index)
   if (process.env.BENCH_EXTRA_SQL) {
     await sql.query(process.env.BENCH_EXTRA_SQL);
     console.log(`ran BENCH_EXTRA_SQL: ${process.env.BENCH_EXTRA_SQL}`);

@@ -5,7 +5,7 @@ import { dashboardAction } from "./actions";
 
 // /jobs, /jobs/{id} and /jobs/login: the dashboard from the package.
 export const dynamic = "force-dynamic";
-/** "Run one tick now" runs inside this page's invocation: its budget is this minus a margin. */
+/** "Run one tick now" runs inside this page's invocation: its budget is this minus a margin. Keep equal to actions.ts's. */
 export const maxDuration = 90;
 
 export async function generateMetadata({ params }: Pick<DashboardPageProps, "params">): Promise<Metadata> {
@@ -13,5 +13,5 @@ export async function generateMetadata({ params }: Pick<DashboardPageProps, "par
 }
 
 export default function JobsDashboard(props: DashboardPageProps) {
-  return <Dashboard queue={queue} action={dashboardAction} maxDuration={maxDuration} {...props} />;
+  return <Dashboard queue={queue} action={dashboardAction} {...props} />;
 }

@@ -1,3 +1,4 @@
+import { getDeadline } from "@vercel/functions";
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { z } from "zod";
@@ -18,11 +19,15 @@ import { safeNext } from "./login.tsx";
 // forms work without JavaScript and a reload does not repeat the action.
 
 export interface DashboardOptions {
-  /** Where the dashboard is mounted. Default "/jobs". */
+  /** Where the dashboard is mounted; give <Dashboard> the same. Default "/jobs". */
   basePath?: string;
+}
+
+export interface DashboardActionOptions extends DashboardOptions {
   /**
-   * The `maxDuration` (seconds) of the dashboard's page: "Run one tick now" runs inside it.
-   * Default 90.
+   * The `maxDuration` (seconds) of the dashboard's page: "Run one tick now" runs inside that
+   * invocation, so its budget is this minus a safety margin (or less, from getDeadline() on
+   * Vercel). Export the same number from the page. Default 90.
    */
   maxDuration?: number;
 }
@@ -36,7 +41,7 @@ export function settingsOf(queue: Queue, options: DashboardOptions = {}): AuthSe
 const idSchema = z.object({ id: z.string().regex(/^[1-9][0-9]{0,18}$/, "not a job id") });
 const signInSchema = z.object({ secret: z.string().min(1).max(1000), next: z.string().max(200).catch("") });
 
-export async function runDashboardAction(queue: Queue, form: FormData, options: DashboardOptions = {}): Promise<void> {
+export async function runDashboardAction(queue: Queue, form: FormData, options: DashboardActionOptions = {}): Promise<void> {
   if (!(form instanceof FormData)) throw new TypeError("runDashboardAction(queue, form): form must be the FormData of a dashboard form");
   const s = settingsOf(queue, options);
   const intent = form.get("intent");
@@ -74,8 +79,8 @@ export async function runDashboardAction(queue: Queue, form: FormData, options: 
     case "tick": {
       const to = backPath(s.base, form.get("back"));
       const report = await queue.runTick({
-        // Enough for a job of up to a minute to fit, within the page's maxDuration.
-        budgetMs: tickBudgetMs({ maxDurationS: options.maxDuration ?? 90, override: queue.config.tickBudgetMs }),
+        // Within the page's own invocation: 90 s lets a job of up to a minute fit.
+        budgetMs: tickBudgetMs({ maxDurationS: options.maxDuration ?? 90, deadline: getDeadline(), override: queue.config.tickBudgetMs }),
       });
       revalidatePath(s.base, "layout");
       const summary = `claimed ${report.claimed}, completed ${report.completed}, retried ${report.retried}, failed ${report.failed}, rescued ${report.rescued} in ${report.durationMs} ms`;

@@ -4,14 +4,14 @@
 //   "use server";
 //   import { runDashboardAction } from "cronbound/next/dashboard";
 //   import { queue } from "@/lib/cronbound";
-//   export async function dashboardAction(form: FormData) { return runDashboardAction(queue, form); }
+//   export async function dashboardAction(form: FormData) { return runDashboardAction(queue, form, { maxDuration: 90 }); }
 //
 //   // app/jobs/[[...path]]/page.tsx
 //   import { Dashboard, type DashboardPageProps } from "cronbound/next/dashboard";
 //   import { queue } from "@/lib/cronbound";
 //   import { dashboardAction } from "./actions";
 //   export const dynamic = "force-dynamic";
-//   export const maxDuration = 90;
+//   export const maxDuration = 90; // "Run one tick now" runs in this page: the same number as the action's
 //   export default function Page(props: DashboardPageProps) {
 //     return <Dashboard queue={queue} action={dashboardAction} {...props} />;
 //   }
@@ -29,7 +29,7 @@ import { overviewHref, Overview, type Search } from "./overview.tsx";
 import { DASHBOARD_CSS } from "./styles.ts";
 import { DashboardOff, type DashboardAction, type ViewContext } from "./ui.tsx";
 
-export { runDashboardAction, type DashboardOptions } from "./actions.ts";
+export { runDashboardAction, type DashboardOptions, type DashboardActionOptions } from "./actions.ts";
 export { dashboardMode, type DashboardMode } from "./auth.ts";
 export { DASHBOARD_CSS } from "./styles.ts";
 export type { DashboardAction } from "./ui.tsx";
@@ -42,7 +42,7 @@ export interface DashboardPageProps {
 
 export interface DashboardProps extends DashboardPageProps, DashboardOptions {
   queue: Queue;
-  /** The app's server action wrapping runDashboardAction (same basePath and maxDuration). */
+  /** The app's server action wrapping runDashboardAction (with the same basePath). */
   action: DashboardAction;
 }
 
@@ -54,8 +54,8 @@ export async function dashboardTitle(params: DashboardPageProps["params"]): Prom
   return `Job #${path.length === 1 && isJobId(path[0]) ? path[0] : "?"} · cronbound`;
 }
 
-export async function Dashboard({ queue, action, params, searchParams, basePath, maxDuration }: DashboardProps) {
-  const s = settingsOf(queue, { basePath, maxDuration });
+export async function Dashboard({ queue, action, params, searchParams, basePath }: DashboardProps) {
+  const s = settingsOf(queue, { basePath });
   const p = await params;
   const path = (Object.values(p).find((v) => Array.isArray(v)) as string[] | undefined) ?? [];
   const sp = await searchParams;
