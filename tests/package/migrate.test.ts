@@ -1,7 +1,7 @@
 // The migrator: cronbound's own schema, its own numbered migrations and migrations table,
 // applied under an advisory lock, checked for edits, and the 0.1 layout (tables in public)
 // moved into the schema.
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
@@ -12,6 +12,10 @@ import { emptyDatabase } from "../helpers/db.ts";
 import { testRegistry } from "../helpers/registry.ts";
 
 const quiet = { logger: silentLogger };
+/** Every migration the package ships, in order ("0001_init", ...). */
+const ALL = readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith(".sql")).sort().map((f) => f.replace(/\.sql$/, ""));
+/** The engine's tables after every migration. */
+const TABLES = ["jobs", "migrations", "schedules", "type_settings"];
 
 async function tablesIn(sql: (t: string, p?: unknown[]) => Promise<Record<string, unknown>[]>, schema: string): Promise<string[]> {
   const rows = await sql(`SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1`, [schema]);
@@ -37,13 +41,14 @@ describe("migrate", () => {
     const d = await emptyDatabase();
     try {
       const first = await migrate(d.url, quiet);
-      expect(first.applied).toEqual(["0001_init"]);
-      expect(await tablesIn(d.sql, "cronbound")).toEqual(["jobs", "migrations", "schedules"]);
+      expect(first.applied).toEqual(ALL);
+      expect(ALL[0]).toBe("0001_init");
+      expect(await tablesIn(d.sql, "cronbound")).toEqual(TABLES);
       expect(await tablesIn(d.sql, "public")).toEqual([]);
       const second = await migrate(d.url, quiet);
-      expect(second).toMatchObject({ applied: [], alreadyApplied: ["0001_init"], movedFromPublic: false });
+      expect(second).toMatchObject({ applied: [], alreadyApplied: ALL, movedFromPublic: false });
       const recorded = await d.sql("SELECT id, name FROM cronbound.migrations ORDER BY id");
-      expect(recorded).toEqual([{ id: 1, name: "0001_init" }]);
+      expect(recorded).toEqual(ALL.map((name) => ({ id: Number(name.slice(0, 4)), name })));
       expect(await runsAJob(d.url, "cronbound")).toEqual({ n: 7 });
     } finally {
       await d.close();
@@ -55,8 +60,8 @@ describe("migrate", () => {
     try {
       const results = await Promise.all([migrate(d.url, quiet), migrate(d.url, quiet), migrate(d.url, quiet)]);
       const applied = results.map((r) => r.applied.length).sort();
-      expect(applied).toEqual([0, 0, 1]);
-      expect(await d.sql("SELECT name FROM cronbound.migrations")).toEqual([{ name: "0001_init" }]);
+      expect(applied).toEqual([0, 0, ALL.length]);
+      expect(await d.sql("SELECT name FROM cronbound.migrations ORDER BY id")).toEqual(ALL.map((name) => ({ name })));
     } finally {
       await d.close();
     }
@@ -69,11 +74,11 @@ describe("migrate", () => {
       cpSync(MIGRATIONS_DIR, dir, { recursive: true });
       await migrate(d.url, { ...quiet, dir });
       writeFileSync(path.join(dir, "0001_init.sql"), `${readFileSync(path.join(dir, "0001_init.sql"), "utf8")}\n-- edited later\n`);
-      writeFileSync(path.join(dir, "0002_more.sql"), "CREATE TABLE :CRONBOUND_SCHEMA.extra (id int);");
+      writeFileSync(path.join(dir, "9000_more.sql"), "CREATE TABLE :CRONBOUND_SCHEMA.extra (id int);");
       const err = await migrate(d.url, { ...quiet, dir }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(MigrationError);
       expect((err as Error).message).toMatch(/migration 0001_init was changed after it was applied to schema "cronbound"/);
-      expect(await tablesIn(d.sql, "cronbound")).toEqual(["jobs", "migrations", "schedules"]);
+      expect(await tablesIn(d.sql, "cronbound")).toEqual(TABLES);
     } finally {
       rmSync(dir, { recursive: true, force: true });
       await d.close();
@@ -95,8 +100,8 @@ describe("migrate", () => {
     const d = await emptyDatabase();
     try {
       const r = await migrate(d.url, { ...quiet, schema: "background" });
-      expect(r).toMatchObject({ schema: "background", applied: ["0001_init"] });
-      expect(await tablesIn(d.sql, "background")).toEqual(["jobs", "migrations", "schedules"]);
+      expect(r).toMatchObject({ schema: "background", applied: ALL });
+      expect(await tablesIn(d.sql, "background")).toEqual(TABLES);
       expect(await tablesIn(d.sql, "cronbound")).toEqual([]);
       expect(await runsAJob(d.url, "background")).toEqual({ n: 7 });
       await expect(migrate(d.url, { ...quiet, schema: "Bad-Name" })).rejects.toThrow(MigrationError);
@@ -126,8 +131,9 @@ describe("migrate", () => {
       await d.sql(`INSERT INTO public.jobs (type, payload, timeout_ms, status, finished_at) VALUES ('noop', '{"n":1}', 5000, 'completed', now())`);
       await d.sql(`INSERT INTO public.schedules (name, cron, type, next_run_at) VALUES ('nightly', '0 3 * * *', 'noop', now() + interval '1 day')`);
       const r = await migrate(d.url, quiet);
-      expect(r).toMatchObject({ applied: [], movedFromPublic: true });
-      expect(await tablesIn(d.sql, "cronbound")).toEqual(["jobs", "migrations", "schedules"]);
+      // 0001 is the layout that was moved; every later migration applies on top.
+      expect(r).toMatchObject({ applied: ALL.slice(1), movedFromPublic: true });
+      expect(await tablesIn(d.sql, "cronbound")).toEqual(TABLES);
       expect(await tablesIn(d.sql, "public")).toEqual(["_prisma_migrations", "outbox"]);
       expect(await d.sql("SELECT type, status::text, payload FROM cronbound.jobs")).toEqual([{ type: "noop", status: "completed", payload: { n: 1 } }]);
       expect(await d.sql("SELECT name FROM cronbound.schedules")).toEqual([{ name: "nightly" }]);

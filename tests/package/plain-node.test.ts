@@ -2,7 +2,9 @@
 // package by its name (as an app's node_modules would resolve it), migrates an empty database,
 // enqueues, and runs runWorker until the job completes.
 import { spawnSync } from "node:child_process";
+import { readdirSync } from "node:fs";
 import path from "node:path";
+import { MIGRATIONS_DIR } from "cronbound";
 import { expect, it } from "vitest";
 import { emptyDatabase } from "../helpers/db.ts";
 
@@ -16,7 +18,8 @@ it("a plain Node script migrates, enqueues and runs a job through the built pack
     });
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual({ applied: ["0001_init"], status: "completed", result: { greeting: "hello, Ada", attempt: 1 }, completed: 1 });
+    const all = readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith(".sql")).sort().map((f) => f.replace(/\.sql$/, ""));
+    expect(JSON.parse(r.stdout)).toEqual({ applied: all, status: "completed", result: { greeting: "hello, Ada", attempt: 1 }, completed: 1 });
     expect(await d.sql("SELECT count(*)::int AS n FROM cronbound.jobs WHERE status = 'completed'")).toEqual([{ n: 1 }]);
   } finally {
     await d.close();
