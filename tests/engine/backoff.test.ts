@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { backoffDelay } from "../../lib/jobs/backoff.ts";
+import { backoffDelay } from "cronbound";
 
 describe("backoffDelay", () => {
   // attempt -> [lowest (random = 1), highest (random = 0)] with the defaults: base 1 s, cap 1 h, jitter 0.25.

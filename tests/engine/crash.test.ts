@@ -1,25 +1,23 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { enqueueMany } from "../../lib/jobs/enqueue.ts";
-import { runTick } from "../../lib/jobs/tick.ts";
-import { testDatabase, type TestDatabase } from "../helpers/db.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { engineOf, enqueueMany, runTick, type Engine } from "cronbound/engine";
+import { useTestDatabase } from "../helpers/db.ts";
 import { EFFECTS_SQL, testRegistry } from "../helpers/registry.ts";
 
-let t: TestDatabase;
+const t = useTestDatabase();
+let e: Engine;
 beforeAll(async () => {
-  t = await testDatabase();
+  e = engineOf(t.queue(testRegistry));
   await t.sql(EFFECTS_SQL);
 });
-afterAll(async () => t?.close());
 
 const root = path.resolve(import.meta.dirname, "../..");
 
 describe("crash recovery with a real process", () => {
   it("jobs whose worker was SIGKILLed mid-handler are completed by a later tick, each exactly once", async () => {
     const ids = await enqueueMany(
-      t.prisma,
-      testRegistry,
+      e,
       Array.from({ length: 6 }, () => ({ type: "hangs-first", payload: { ms: 120_000 } })),
     );
     const child = spawn(process.execPath, ["--import", "tsx", "tests/helpers/tick-child.ts"], {
@@ -48,13 +46,13 @@ describe("crash recovery with a real process", () => {
     expect(held).toEqual([{ status: "processing", locked_by: "doomed", attempts: 1 }]);
 
     // A tick now finds nothing to rescue: the leases (timeout 60 s + grace) have not expired.
-    const early = await runTick(t.prisma, testRegistry, { budgetMs: 5_000, workerId: "survivor" });
+    const early = await runTick(e, { budgetMs: 5_000, workerId: "survivor" });
     expect(early).toMatchObject({ rescued: 0, claimed: 0 });
 
     // Let the leases expire by backdating them, then one tick brings every job home.
     await t.sql("UPDATE jobs SET locked_until = now() - interval '1 ms'");
     // The budget must fit the jobs' 60 s timeout, or the tick rightly leaves them pending.
-    const report = await runTick(t.prisma, testRegistry, { budgetMs: 90_000, workerId: "survivor" });
+    const report = await runTick(e, { budgetMs: 90_000, workerId: "survivor" });
     expect(report).toMatchObject({ rescued: 6, claimed: 6, completed: 6, lost: 0 });
 
     const rows = await t.sql<{ id: string; status: string; attempts: number; ends: number }>(

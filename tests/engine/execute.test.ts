@@ -1,21 +1,20 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { enqueue } from "../../lib/jobs/enqueue.ts";
-import { runTick } from "../../lib/jobs/tick.ts";
-import { testDatabase, type TestDatabase } from "../helpers/db.ts";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { engineOf, enqueue, runTick, type Engine } from "cronbound/engine";
+import { useTestDatabase } from "../helpers/db.ts";
 import { EFFECTS_SQL, testRegistry } from "../helpers/registry.ts";
 
-let t: TestDatabase;
+const t = useTestDatabase();
+let e: Engine;
 beforeAll(async () => {
-  t = await testDatabase();
+  e = engineOf(t.queue(testRegistry));
   await t.sql(EFFECTS_SQL);
 });
-afterAll(async () => t?.close());
 beforeEach(async () => {
   await t.sql("TRUNCATE jobs, effects");
 });
 
 const tick = (extra: Record<string, unknown> = {}) =>
-  runTick(t.prisma, testRegistry, { budgetMs: 20_000, skipMaintenance: true, random: () => 0, ...extra });
+  runTick(e, { budgetMs: 20_000, skipMaintenance: true, random: () => 0, ...extra });
 const job = async (id: string) =>
   (await t.sql<{ status: string; attempts: number; last_error: string | null; result: unknown; errors: { attempt: number; error: string }[]; run_in_ms: number }>(
     "SELECT status::text, attempts, last_error, result, errors, (extract(epoch FROM run_at - now()) * 1000)::float8 AS run_in_ms FROM jobs WHERE id = $1",
@@ -26,14 +25,14 @@ const effects = async (id: string) =>
 
 describe("execute", () => {
   it("stores a handler's value as the result", async () => {
-    const { job: j } = await enqueue(t.prisma, testRegistry, "work", { ms: 1 });
+    const { job: j } = await enqueue(e, "work", { ms: 1 });
     expect(await tick()).toMatchObject({ claimed: 1, completed: 1 });
     expect(await job(j.id)).toMatchObject({ status: "completed", attempts: 1, result: { slept: 1 } });
     expect(await effects(j.id)).toEqual(["1:start", "1:end"]);
   });
 
   it("times out a handler that honours its signal: the attempt is retried with backoff", async () => {
-    const { job: j } = await enqueue(t.prisma, testRegistry, "work", { ms: 60_000 }, { timeoutMs: 150, maxAttempts: 2 });
+    const { job: j } = await enqueue(e, "work", { ms: 60_000 }, { timeoutMs: 150, maxAttempts: 2 });
     const report = await tick();
     expect(report).toMatchObject({ claimed: 1, retried: 1, completed: 0 });
     const s = await job(j.id);
@@ -45,7 +44,7 @@ describe("execute", () => {
 
   it("times out a handler that ignores its signal and discards its late result", async () => {
     // stubborn: timeout 200 ms, 2 attempts, backoff 60 s; the handler resolves after 600 ms.
-    const { job: j } = await enqueue(t.prisma, testRegistry, "stubborn", { ms: 600 });
+    const { job: j } = await enqueue(e, "stubborn", { ms: 600 });
     const first = await tick();
     expect(first).toMatchObject({ claimed: 1, retried: 1 });
     expect(first.durationMs).toBeLessThan(600); // the tick did not wait for the handler
@@ -62,7 +61,7 @@ describe("execute", () => {
   });
 
   it("fails once attempts are exhausted, keeping every attempt's error", async () => {
-    const { job: j } = await enqueue(t.prisma, testRegistry, "failing", {});
+    const { job: j } = await enqueue(e, "failing", {});
     for (let attempt = 1; attempt <= 3; attempt++) {
       await t.sql("UPDATE jobs SET run_at = now() WHERE id = $1", [j.id]);
       await tick();
@@ -73,13 +72,13 @@ describe("execute", () => {
   });
 
   it("fails at once, without retries, on a NonRetryableError", async () => {
-    const { job: j } = await enqueue(t.prisma, testRegistry, "failing", { permanent: true });
+    const { job: j } = await enqueue(e, "failing", { permanent: true });
     expect(await tick()).toMatchObject({ failed: 1, retried: 0 });
     expect(await job(j.id)).toMatchObject({ status: "failed", attempts: 1, last_error: "NonRetryableError: the address does not exist" });
   });
 
   it("fails a stored payload that no longer matches its schema once, with a clear error, without running the handler", async () => {
-    const { job: j } = await enqueue(t.prisma, testRegistry, "work", { ms: 1 });
+    const { job: j } = await enqueue(e, "work", { ms: 1 });
     await t.sql(`UPDATE jobs SET payload = '{"ms": "soon"}' WHERE id = $1`, [j.id]); // the schema moved on
     expect(await tick()).toMatchObject({ claimed: 1, failed: 1, retried: 0 });
     const s = await job(j.id);
@@ -89,14 +88,14 @@ describe("execute", () => {
   });
 
   it("fails a job whose type has no handler", async () => {
-    const { job: j } = await enqueue(t.prisma, testRegistry, "noop", {});
+    const { job: j } = await enqueue(e, "noop", {});
     await t.sql("UPDATE jobs SET type = 'retired-type' WHERE id = $1", [j.id]);
     expect(await tick()).toMatchObject({ failed: 1 });
     expect((await job(j.id)).last_error).toMatch(/unknown job type "retired-type"/);
   });
 
   it("runs at most `concurrency` handlers at once", async () => {
-    for (let i = 0; i < 12; i++) await enqueue(t.prisma, testRegistry, "work", { ms: 80 });
+    for (let i = 0; i < 12; i++) await enqueue(e, "work", { ms: 80 });
     const report = await tick({ concurrency: 3, batchSize: 10 });
     expect(report).toMatchObject({ claimed: 12, completed: 12 });
     // Reconstruct overlap from the effects: at no instant were more than 3 running.
@@ -113,7 +112,7 @@ describe("execute", () => {
 
   it("stops claiming when its budget is spent and never starts a job that would overrun it", async () => {
     // Each job may take 400 ms; with a 1,000 ms budget a job is only started while >= 400 ms is left.
-    for (let i = 0; i < 10; i++) await enqueue(t.prisma, testRegistry, "work", { ms: 300 }, { timeoutMs: 400 });
+    for (let i = 0; i < 10; i++) await enqueue(e, "work", { ms: 300 }, { timeoutMs: 400 });
     const started = Date.now();
     const report = await tick({ budgetMs: 1_000, concurrency: 1, batchSize: 1 });
     const elapsed = Date.now() - started;

@@ -1,20 +1,27 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { claimJobs } from "../../lib/jobs/claim.ts";
-import { createRegistry, defineJob } from "../../lib/jobs/define.ts";
-import { enqueue } from "../../lib/jobs/enqueue.ts";
-import { completeAttempts, failAttempt, releaseAttempts, retryAttempt } from "../../lib/jobs/finalize.ts";
-import { rescueExpiredLeases } from "../../lib/jobs/rescue.ts";
-import { runTick } from "../../lib/jobs/tick.ts";
-import type { Job } from "../../lib/jobs/types.ts";
-import { testDatabase, type TestDatabase } from "../helpers/db.ts";
+import { createRegistry, defineJob, type Job } from "cronbound";
+import {
+  claimJobs,
+  completeAttempts,
+  engineOf,
+  enqueue,
+  failAttempt,
+  releaseAttempts,
+  rescueExpiredLeases,
+  retryAttempt,
+  runTick,
+  withDb,
+  type Engine,
+} from "cronbound/engine";
+import { useTestDatabase } from "../helpers/db.ts";
 import { testRegistry } from "../helpers/registry.ts";
 
-let t: TestDatabase;
-beforeAll(async () => {
-  t = await testDatabase();
+const t = useTestDatabase();
+let e: Engine;
+beforeAll(() => {
+  e = engineOf(t.queue(testRegistry));
 });
-afterAll(async () => t?.close());
 beforeEach(async () => {
   await t.sql("TRUNCATE jobs");
 });
@@ -28,11 +35,11 @@ const row = async (id: string) =>
 
 /** Worker A claims, its lease expires, rescue returns the job, worker B claims attempt 2. */
 async function staleAndFresh(): Promise<{ stale: Job; fresh: Job }> {
-  await enqueue(t.prisma, testRegistry, "noop", {});
-  const [stale] = await claimJobs(t.prisma, opts("worker-a"));
+  await enqueue(e, "noop", {});
+  const [stale] = await claimJobs(e, opts("worker-a"));
   await t.sql("UPDATE jobs SET locked_until = now() - interval '1 second' WHERE id = $1", [stale.id]);
-  expect(await rescueExpiredLeases(t.prisma)).toEqual({ pending: 1, failed: 0 });
-  const [fresh] = await claimJobs(t.prisma, opts("worker-b"));
+  expect(await rescueExpiredLeases(e)).toEqual({ pending: 1, failed: 0 });
+  const [fresh] = await claimJobs(e, opts("worker-b"));
   expect(fresh.id).toBe(stale.id);
   expect(fresh.attempts).toBe(2);
   return { stale, fresh };
@@ -41,43 +48,43 @@ async function staleAndFresh(): Promise<{ stale: Job; fresh: Job }> {
 describe("fencing: a stale worker cannot touch a re-claimed job", () => {
   it("cannot complete it", async () => {
     const { stale } = await staleAndFresh();
-    const done = await completeAttempts(t.prisma, "worker-a", [{ id: stale.id, attempt: stale.attempts, result: "stale" }]);
+    const done = await completeAttempts(e, "worker-a", [{ id: stale.id, attempt: stale.attempts, result: "stale" }]);
     expect(done.size).toBe(0);
     expect(await row(stale.id)).toMatchObject({ status: "processing", attempts: 2, locked_by: "worker-b", result: null });
   });
 
   it("cannot retry it", async () => {
     const { stale } = await staleAndFresh();
-    expect(await retryAttempt(t.prisma, "worker-a", { id: stale.id, attempt: stale.attempts }, "stale error", 0)).toBe(false);
+    expect(await retryAttempt(e, "worker-a", { id: stale.id, attempt: stale.attempts }, "stale error", 0)).toBe(false);
     expect(await row(stale.id)).toMatchObject({ status: "processing", attempts: 2, locked_by: "worker-b" });
   });
 
   it("cannot fail it", async () => {
     const { stale } = await staleAndFresh();
-    expect(await failAttempt(t.prisma, "worker-a", { id: stale.id, attempt: stale.attempts }, "stale error")).toBe(false);
+    expect(await failAttempt(e, "worker-a", { id: stale.id, attempt: stale.attempts }, "stale error")).toBe(false);
     expect(await row(stale.id)).toMatchObject({ status: "processing", attempts: 2, locked_by: "worker-b" });
   });
 
   it("cannot release it", async () => {
     const { stale } = await staleAndFresh();
-    expect((await releaseAttempts(t.prisma, "worker-a", [{ id: stale.id, attempt: stale.attempts }])).size).toBe(0);
+    expect((await releaseAttempts(e, "worker-a", [{ id: stale.id, attempt: stale.attempts }])).size).toBe(0);
     expect(await row(stale.id)).toMatchObject({ status: "processing", attempts: 2, locked_by: "worker-b" });
   });
 
   it("is fenced on the attempt too: the same worker id holding an older attempt cannot complete", async () => {
-    await enqueue(t.prisma, testRegistry, "noop", {});
-    const [first] = await claimJobs(t.prisma, opts("same"));
+    await enqueue(e, "noop", {});
+    const [first] = await claimJobs(e, opts("same"));
     await t.sql("UPDATE jobs SET locked_until = now() - interval '1 second' WHERE id = $1", [first.id]);
-    await rescueExpiredLeases(t.prisma);
-    const [second] = await claimJobs(t.prisma, opts("same"));
-    expect((await completeAttempts(t.prisma, "same", [{ id: first.id, attempt: 1, result: "old" }])).size).toBe(0);
-    expect((await completeAttempts(t.prisma, "same", [{ id: second.id, attempt: 2, result: "new" }])).size).toBe(1);
+    await rescueExpiredLeases(e);
+    const [second] = await claimJobs(e, opts("same"));
+    expect((await completeAttempts(e, "same", [{ id: first.id, attempt: 1, result: "old" }])).size).toBe(0);
+    expect((await completeAttempts(e, "same", [{ id: second.id, attempt: 2, result: "new" }])).size).toBe(1);
     expect(await row(first.id)).toMatchObject({ status: "completed", attempts: 2, result: "new" });
   });
 
   it("the fresh holder's completion lands", async () => {
     const { fresh } = await staleAndFresh();
-    const done = await completeAttempts(t.prisma, "worker-b", [{ id: fresh.id, attempt: fresh.attempts, result: { ok: 1 } }]);
+    const done = await completeAttempts(e, "worker-b", [{ id: fresh.id, attempt: fresh.attempts, result: { ok: 1 } }]);
     expect([...done]).toEqual([fresh.id]);
     expect(await row(fresh.id)).toMatchObject({ status: "completed", attempts: 2, locked_by: null, result: { ok: 1 } });
   });
@@ -92,15 +99,16 @@ describe("fencing: a stale worker cannot touch a re-claimed job", () => {
       timeoutMs: 5_000,
       async handler(_p, { job, db }) {
         jobId = job.id;
-        await db.$executeRaw`UPDATE jobs SET locked_until = now() - interval '1 second' WHERE id = ${job.id}::bigint`;
-        await rescueExpiredLeases(db);
-        await claimJobs(db, opts("worker-b"));
+        const other = withDb(stolen, db); // the engine's steps on the handler's own database handle
+        await db.execute(`UPDATE cronbound.jobs SET locked_until = now() - interval '1 second' WHERE id = $1::bigint`, [job.id]);
+        await rescueExpiredLeases(other);
+        await claimJobs(other, opts("worker-b"));
         return "from the stale attempt";
       },
     });
-    const registry = createRegistry([steal]);
-    await enqueue(t.prisma, registry, "stolen", {});
-    const report = await runTick(t.prisma, registry, { budgetMs: 10_000, workerId: "worker-a", skipMaintenance: true, watchIntervalMs: 60_000 });
+    const stolen = engineOf(t.queue(createRegistry([steal])));
+    await enqueue(stolen, "stolen", {});
+    const report = await runTick(stolen, { budgetMs: 10_000, workerId: "worker-a", skipMaintenance: true, watchIntervalMs: 60_000 });
     expect(report).toMatchObject({ claimed: 1, completed: 0, lost: 1 });
     expect(await row(jobId)).toMatchObject({ status: "processing", attempts: 2, locked_by: "worker-b", result: null });
   });

@@ -1,15 +1,12 @@
-// `npm run jobs -- schedule list | set | remove` through runCli (the command table), against
+// `cronbound schedule list | set | remove` through runCli (the command table), against
 // this file's database with the app's own job types.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { runCli } from "../../lib/cli/index.ts";
+import { beforeEach, describe, expect, it } from "vitest";
+import { silentLogger } from "cronbound";
+import { runCli } from "cronbound/cli";
 import { registry } from "../../lib/job-types/index.ts";
-import { testDatabase, type TestDatabase } from "../helpers/db.ts";
+import { useTestDatabase } from "../helpers/db.ts";
 
-let t: TestDatabase;
-beforeAll(async () => {
-  t = await testDatabase();
-});
-afterAll(async () => t?.close());
+const t = useTestDatabase();
 beforeEach(async () => {
   await t.sql("TRUNCATE schedules");
 });
@@ -18,8 +15,8 @@ async function jobs(...argv: string[]): Promise<{ code: number; out: string; err
   let out = "";
   let err = "";
   const code = await runCli(argv, {
-    registry,
-    db: () => t.prisma,
+    queue: () => t.queue(registry),
+    logger: silentLogger,
     out: (s) => (out += `${s}\n`),
     err: (s) => (err += `${s}\n`),
     signal: new AbortController().signal,

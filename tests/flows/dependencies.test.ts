@@ -1,26 +1,31 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createDatabase, type Database } from "../../lib/db.ts";
-import { claimJobs } from "../../lib/jobs/claim.ts";
-import { retryJob } from "../../lib/jobs/control.ts";
-import { releaseDependentsOf, settleDependencies } from "../../lib/jobs/dependencies.ts";
-import { enqueue, enqueueMany } from "../../lib/jobs/enqueue.ts";
-import { runMaintenance } from "../../lib/jobs/maintenance.ts";
-import { runTick } from "../../lib/jobs/tick.ts";
-import { testDatabase, type TestDatabase } from "../helpers/db.ts";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import {
+  claimJobs,
+  engineOf,
+  enqueue,
+  enqueueMany,
+  releaseDependentsOf,
+  retryJob,
+  runMaintenance,
+  runTick,
+  settleDependencies,
+  type Engine,
+} from "cronbound/engine";
+import { useTestDatabase } from "../helpers/db.ts";
 import { EFFECTS_SQL, testRegistry } from "../helpers/registry.ts";
 
-let t: TestDatabase;
+const t = useTestDatabase();
+let e: Engine;
 beforeAll(async () => {
-  t = await testDatabase();
+  e = engineOf(t.queue(testRegistry));
   await t.sql(EFFECTS_SQL);
 });
-afterAll(async () => t?.close());
 beforeEach(async () => {
   await t.sql("TRUNCATE jobs, effects");
 });
 
 const add = async (type: string, payload: object, dependsOn: string[] = []) =>
-  (await enqueue(t.prisma, testRegistry, type, payload, { dependsOn })).job.id;
+  (await enqueue(e, type, payload, { dependsOn })).job.id;
 
 async function state(id: string): Promise<{ status: string; blocked: boolean; lastError: string | null }> {
   const [r] = await t.sql<{ status: string; blocked: boolean; last_error: string | null }>(
@@ -30,7 +35,7 @@ async function state(id: string): Promise<{ status: string; blocked: boolean; la
   return { status: r.status, blocked: r.blocked, lastError: r.last_error };
 }
 
-const tick = (extra: object = {}) => runTick(t.prisma, testRegistry, { budgetMs: 20_000, ...extra });
+const tick = (extra: object = {}) => runTick(e, { budgetMs: 20_000, ...extra });
 
 describe("dependsOn: a dependent runs only after all its dependencies completed", () => {
   it("is blocked, and not claimable, until every dependency completed", async () => {
@@ -39,12 +44,12 @@ describe("dependsOn: a dependent runs only after all its dependencies completed"
     const c = await add("noop", {}, [a, b]);
     expect(await state(c)).toMatchObject({ status: "pending", blocked: true });
     await t.sql("UPDATE jobs SET status = 'completed', finished_at = now() WHERE id = $1", [a]);
-    expect(await settleDependencies(t.prisma)).toEqual({ unblocked: 0, cancelled: 0 });
-    expect((await claimJobs(t.prisma, { workerId: "w", limit: 10, maxTimeoutMs: 60_000, graceMs: 0 })).map((j) => j.id)).toEqual([b]);
+    expect(await settleDependencies(e)).toEqual({ unblocked: 0, cancelled: 0 });
+    expect((await claimJobs(e, { workerId: "w", limit: 10, maxTimeoutMs: 60_000, graceMs: 0 })).map((j) => j.id)).toEqual([b]);
     await t.sql("UPDATE jobs SET status = 'completed', finished_at = now(), locked_by = NULL, locked_at = NULL, locked_until = NULL WHERE id = $1", [b]);
-    expect(await settleDependencies(t.prisma)).toEqual({ unblocked: 1, cancelled: 0 });
+    expect(await settleDependencies(e)).toEqual({ unblocked: 1, cancelled: 0 });
     expect(await state(c)).toMatchObject({ status: "pending", blocked: false });
-    expect((await claimJobs(t.prisma, { workerId: "w", limit: 10, maxTimeoutMs: 60_000, graceMs: 0 })).map((j) => j.id)).toEqual([c]);
+    expect((await claimJobs(e, { workerId: "w", limit: 10, maxTimeoutMs: 60_000, graceMs: 0 })).map((j) => j.id)).toEqual([c]);
   });
 
   it("a chain A -> B -> C completes in one tick: the tick releases dependents as their dependency completes", async () => {
@@ -69,7 +74,7 @@ describe("dependsOn: a dependent runs only after all its dependencies completed"
     const c = await add("noop", {}, [b]);
     const d = await add("noop", {}, [c]);
     const other = await add("noop", {});
-    const e = await add("noop", {}, [other, c]); // two dependencies, one of them doomed
+    const twoDeps = await add("noop", {}, [other, c]); // two dependencies, one of them doomed
     const report = await tick();
     expect(report).toMatchObject({ completed: 2, failed: 1 });
     expect(report.maintenance.dependentsCancelled).toBe(3);
@@ -81,7 +86,7 @@ describe("dependsOn: a dependent runs only after all its dependencies completed"
       lastError: `dependency ${b} (failing) failed: NonRetryableError: the address does not exist`,
     });
     expect((await state(d)).lastError).toBe(`dependency ${c} (noop) was cancelled: dependency ${b} (failing) failed: NonRetryableError: the address does not exist`);
-    expect((await state(e)).lastError).toMatch(new RegExp(`^dependency ${c} \\(noop\\) was cancelled`));
+    expect((await state(twoDeps)).lastError).toMatch(new RegExp(`^dependency ${c} \\(noop\\) was cancelled`));
     const ran = await t.sql<{ job_id: string }>("SELECT DISTINCT job_id::text FROM effects");
     expect(ran.map((r) => r.job_id)).toEqual([b]);
   });
@@ -102,58 +107,54 @@ describe("dependsOn: a dependent runs only after all its dependencies completed"
     const ready = await add("noop", {}, [root]);
     await t.sql("UPDATE jobs SET status = 'completed', finished_at = now() WHERE id = $1", [root]);
     await t.sql("UPDATE jobs SET status = 'failed', finished_at = now(), last_error = 'gave up' WHERE id = $1", [chain[1]]);
-    const m = await runMaintenance(t.prisma);
+    const m = await runMaintenance(e);
     expect(m.steps).toMatchObject({ unblocked: 1, dependentsCancelled: 5 });
     expect(await state(ready)).toMatchObject({ status: "pending", blocked: false });
     for (const id of chain.slice(2)) expect(await state(id)).toMatchObject({ status: "cancelled" });
     expect((await state(chain[2])).lastError).toBe(`dependency ${chain[1]} (noop) failed: gave up`);
     // Idempotent: nothing left to do.
-    expect(await settleDependencies(t.prisma)).toEqual({ unblocked: 0, cancelled: 0 });
+    expect(await settleDependencies(e)).toEqual({ unblocked: 0, cancelled: 0 });
   });
 
   it("a dependency that no longer exists cancels its dependent instead of leaving it blocked forever", async () => {
     const a = await add("noop", {});
     const b = await add("noop", {}, [a]);
     await t.sql("DELETE FROM jobs WHERE id = $1", [a]);
-    expect(await settleDependencies(t.prisma)).toEqual({ unblocked: 0, cancelled: 1 });
+    expect(await settleDependencies(e)).toEqual({ unblocked: 0, cancelled: 1 });
     expect((await state(b)).lastError).toBe(`dependency ${a} no longer exists`);
   });
 
   it("4 overlapping sweeps release 2,000 ready jobs, each exactly once", async () => {
     const a = await add("noop", {});
-    await enqueueMany(t.prisma, testRegistry, Array.from({ length: 2000 }, () => ({ type: "noop", payload: {}, options: { dependsOn: [a] } })));
+    await enqueueMany(e, Array.from({ length: 2000 }, () => ({ type: "noop", payload: {}, options: { dependsOn: [a] } })));
     await t.sql("UPDATE jobs SET status = 'completed', finished_at = now() WHERE id = $1", [a]);
-    const clients: Database[] = Array.from({ length: 4 }, () => createDatabase(t.url, { max: 1 }));
-    try {
-      const sweep = async (c: Database) => {
-        let total = 0;
-        for (let n = -1; n !== 0; total += n) n = (await settleDependencies(c.prisma, { limit: 100 })).unblocked;
-        return total;
-      };
-      const [targeted, ...swept] = await Promise.all([releaseDependentsOf(t.prisma, [a], { limit: 100 }), ...clients.map(sweep)]);
-      expect(swept.filter((n) => n > 0).length).toBeGreaterThan(1); // they really shared the work
-      expect(swept.reduce((n, x) => n + x, 0) + targeted.unblocked).toBe(2000);
-    } finally {
-      await Promise.all(clients.map((c) => c.close()));
-    }
+    const clients = Array.from({ length: 4 }, () => engineOf(t.queue(testRegistry, {}, { pool: t.newPool(1) })));
+    const sweep = async (c: Engine) => {
+      let total = 0;
+      for (let n = -1; n !== 0; total += n) n = (await settleDependencies(c, { limit: 100 })).unblocked;
+      return total;
+    };
+    const [targeted, ...swept] = await Promise.all([releaseDependentsOf(e, [a], { limit: 100 }), ...clients.map(sweep)]);
+    expect(swept.filter((n) => n > 0).length).toBeGreaterThan(1); // they really shared the work
+    expect(swept.reduce((n, x) => n + x, 0) + targeted.unblocked).toBe(2000);
     const [left] = await t.sql<{ n: number }>("SELECT count(*)::int AS n FROM jobs WHERE blocked");
     expect(left.n).toBe(0);
   });
 
   it("with more blocked jobs than the sweep examines per tick, each tick examines a bounded window, and all are settled in time", async () => {
     const a = await add("noop", {});
-    const ids = await enqueueMany(t.prisma, testRegistry, Array.from({ length: 50 }, () => ({ type: "noop", payload: {}, options: { dependsOn: [a] } })));
+    const ids = await enqueueMany(e, Array.from({ length: 50 }, () => ({ type: "noop", payload: {}, options: { dependsOn: [a] } })));
     await t.sql("UPDATE jobs SET status = 'completed', finished_at = now() WHERE id = $1", [a]);
     // From the lowest id: exactly the first 10.
-    expect(await settleDependencies(t.prisma, { scanLimit: 10, random: () => 0 })).toEqual({ unblocked: 10, cancelled: 0 });
+    expect(await settleDependencies(e, { scanLimit: 10, random: () => 0 })).toEqual({ unblocked: 10, cancelled: 0 });
     const open = async () => (await t.sql<{ id: string }>("SELECT id::text FROM jobs WHERE blocked ORDER BY jobs.id")).map((r) => r.id);
     expect(await open()).toEqual(ids.slice(10));
     // From the middle, wrapping around: the next 10 blocked ids at or after the start.
-    expect(await settleDependencies(t.prisma, { scanLimit: 10, random: () => 0.999 })).toEqual({ unblocked: 10, cancelled: 0 });
+    expect(await settleDependencies(e, { scanLimit: 10, random: () => 0.999 })).toEqual({ unblocked: 10, cancelled: 0 });
     expect((await open()).length).toBe(30);
     let ticks = 0;
     while ((await open()).length && ticks < 100) {
-      await settleDependencies(t.prisma, { scanLimit: 10 });
+      await settleDependencies(e, { scanLimit: 10 });
       ticks++;
     }
     expect(await open()).toEqual([]);
@@ -165,14 +166,14 @@ describe("dependsOn: a dependent runs only after all its dependencies completed"
     await tick();
     expect(await state(c)).toMatchObject({ status: "cancelled" });
     // Retrying the dependent alone: it waits, then is cancelled again while its dependency is failed.
-    await retryJob(t.prisma, c);
+    await retryJob(e, c);
     expect(await state(c)).toMatchObject({ status: "pending", blocked: true });
-    await settleDependencies(t.prisma);
+    await settleDependencies(e);
     expect(await state(c)).toMatchObject({ status: "cancelled" });
     // Retry both, and fix the dependency: the chain completes.
     await t.sql(`UPDATE jobs SET payload = '{"permanent": false}', type = 'noop' WHERE id = $1`, [b]);
-    await retryJob(t.prisma, b);
-    await retryJob(t.prisma, c);
+    await retryJob(e, b);
+    await retryJob(e, c);
     expect(await state(c)).toMatchObject({ status: "pending", blocked: true });
     const report = await tick();
     expect(report.completed).toBe(2);

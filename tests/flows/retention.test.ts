@@ -1,16 +1,13 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createDatabase, type Database } from "../../lib/db.ts";
-import { runMaintenance } from "../../lib/jobs/maintenance.ts";
-import { pruneFinishedJobs } from "../../lib/jobs/retention.ts";
-import { runTick } from "../../lib/jobs/tick.ts";
-import { testDatabase, type TestDatabase } from "../helpers/db.ts";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { engineOf, pruneFinishedJobs, runMaintenance, runTick, type Engine } from "cronbound/engine";
+import { useTestDatabase } from "../helpers/db.ts";
 import { testRegistry } from "../helpers/registry.ts";
 
-let t: TestDatabase;
-beforeAll(async () => {
-  t = await testDatabase();
+const t = useTestDatabase();
+let e: Engine;
+beforeAll(() => {
+  e = engineOf(t.queue(testRegistry));
 });
-afterAll(async () => t?.close());
 beforeEach(async () => {
   await t.sql("TRUNCATE jobs");
 });
@@ -47,17 +44,17 @@ describe("retention: pruneFinishedJobs", () => {
     await rows(1, "failed", 30 * DAY, "edge");
     await rows(1, "pending", 400 * DAY, "ancient");
     await rows(1, "processing", 400 * DAY, "ancient");
-    expect(await pruneFinishedJobs(t.prisma, { now })).toEqual({ completed: 1, failed: 2 });
+    expect(await pruneFinishedJobs(e, { now })).toEqual({ completed: 1, failed: 2 });
     expect(await left()).toEqual({
       "cancelled:young": 1, "completed:edge": 1, "failed:edge": 1, "failed:young": 1, "pending:ancient": 1, "processing:ancient": 1,
     });
-    expect(await pruneFinishedJobs(t.prisma, { now })).toEqual({ completed: 0, failed: 0 });
+    expect(await pruneFinishedJobs(e, { now })).toEqual({ completed: 0, failed: 0 });
   });
 
   it("is bounded per tick: a backlog drains over several ticks, completed first, failed with what is left", async () => {
     await rows(2_500, "completed", 10 * DAY);
     await rows(10, "failed", 40 * DAY);
-    const prune = async () => (await runMaintenance(t.prisma, { now, retention: { limit: 1_000 } })).steps;
+    const prune = async () => (await runMaintenance(e, { now, retention: { limit: 1_000 } })).steps;
     expect(await prune()).toMatchObject({ prunedCompleted: 1_000, prunedFailed: 0 });
     expect(await prune()).toMatchObject({ prunedCompleted: 1_000, prunedFailed: 0 });
     expect(await prune()).toMatchObject({ prunedCompleted: 500, prunedFailed: 10 });
@@ -66,27 +63,23 @@ describe("retention: pruneFinishedJobs", () => {
 
   it("takes its settings from the tick (and limit 0 turns it off)", async () => {
     await rows(5, "completed", 2 * DAY);
-    const off = await runTick(t.prisma, testRegistry, { budgetMs: 1_000, now, retention: { limit: 0 } });
+    const off = await runTick(e, { budgetMs: 1_000, now, retention: { limit: 0 } });
     expect(off.maintenance).toMatchObject({ prunedCompleted: 0, prunedFailed: 0 });
-    const on = await runTick(t.prisma, testRegistry, { budgetMs: 1_000, now, retention: { completedAfterMs: DAY } });
+    const on = await runTick(e, { budgetMs: 1_000, now, retention: { completedAfterMs: DAY } });
     expect(on.maintenance).toMatchObject({ prunedCompleted: 5 });
   });
 
   it("4 overlapping ticks delete each row once and together delete them all", async () => {
     await rows(3_000, "completed", 10 * DAY);
-    const clients: Database[] = Array.from({ length: 4 }, () => createDatabase(t.url, { max: 1 }));
-    try {
-      const drain = async (c: Database) => {
-        let total = 0;
-        for (let n = -1; n !== 0; total += n) n = (await pruneFinishedJobs(c.prisma, { now, limit: 200 })).completed;
-        return total;
-      };
-      const deleted = await Promise.all(clients.map(drain));
-      expect(deleted.reduce((a, b) => a + b, 0)).toBe(3_000);
-      expect(deleted.filter((n) => n > 0).length).toBeGreaterThan(1);
-    } finally {
-      await Promise.all(clients.map((c) => c.close()));
-    }
+    const clients = Array.from({ length: 4 }, () => engineOf(t.queue(testRegistry, {}, { pool: t.newPool(1) })));
+    const drain = async (c: Engine) => {
+      let total = 0;
+      for (let n = -1; n !== 0; total += n) n = (await pruneFinishedJobs(c, { now, limit: 200 })).completed;
+      return total;
+    };
+    const deleted = await Promise.all(clients.map(drain));
+    expect(deleted.reduce((a, b) => a + b, 0)).toBe(3_000);
+    expect(deleted.filter((n) => n > 0).length).toBeGreaterThan(1);
     expect(await left()).toEqual({});
   });
 });
