@@ -44,6 +44,14 @@ async function claimTimes(n = 300): Promise<{ median: number; p90: number }> {
  * than one claim takes, so the plan must stop after LIMIT rows. With only 10 pending rows the
  * planner may as well sort them all, and PostgreSQL 18 does (through jobs_status_type_idx).
  */
+/**
+ * How many more pages a claim of 10 may touch than on an empty table: one heap page per claimed
+ * row. Where the 10 rows land in the heap depends on the free space earlier claims left, so the
+ * count moves by a few pages from run to run (seen: 23 to 32 at 1M finished rows on PG 15);
+ * a claim that walked finished or blocked rows would read hundreds or thousands more.
+ */
+const PER_ROW_SLACK = 10;
+
 async function claimPlan(): Promise<{ text: string; buffers: number; execMs: number }> {
   await pending(1_000);
   // Earlier claims left dead index entries; measure the steady state. INDEX_CLEANUP ON: with 1M
@@ -84,7 +92,7 @@ describe("claim cost does not grow with blocked or finished rows", () => {
     const blocked = await claimTimes();
     const blockedPlan = await claimPlan();
     expect(blockedPlan.text).toContain("jobs_claim_idx");
-    expect(blockedPlan.buffers).toBeLessThanOrEqual(emptyPlan.buffers + 5);
+    expect(blockedPlan.buffers).toBeLessThanOrEqual(emptyPlan.buffers + PER_ROW_SLACK);
 
     const median = async (n: number, fn: () => Promise<unknown>) => {
       const ms: number[] = [];
@@ -134,7 +142,7 @@ describe("claim cost does not grow with blocked or finished rows", () => {
     const fullPlan = await claimPlan();
     expect(fullPlan.text).toContain("jobs_claim_idx");
     expect(fullPlan.text).not.toContain("Seq Scan");
-    expect(fullPlan.buffers).toBeLessThanOrEqual(emptyPlan.buffers + 5);
+    expect(fullPlan.buffers).toBeLessThanOrEqual(emptyPlan.buffers + PER_ROW_SLACK);
 
     const prunes: number[] = [];
     for (let i = 0; i < 5; i++) {
