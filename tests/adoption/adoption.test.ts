@@ -146,25 +146,26 @@ export async function POST() {
   );
 
   // The app's own build script, as step 5 left it: cronbound migrate && next build.
-  const env = { DATABASE_URL: dbUrl, NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: "production" };
+  const env = { DATABASE_URL: dbUrl, NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: "production" as const };
   out.push(run("npm", ["run", "build"], appDir, env));
 
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
-  server = spawn(process.execPath, [path.join(appDir, "node_modules/next/dist/bin/next"), "start", "-H", "127.0.0.1", "-p", String(port)], {
+  const proc = spawn(process.execPath, [path.join(appDir, "node_modules/next/dist/bin/next"), "start", "-H", "127.0.0.1", "-p", String(port)], {
     cwd: appDir,
     env: { ...process.env, ...env, CRON_SECRET: SECRET },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });
-  server.stdout?.on("data", (d) => out.push(String(d)));
-  server.stderr?.on("data", (d) => out.push(String(d)));
+  server = proc;
+  proc.stdout?.on("data", (d) => out.push(String(d)));
+  proc.stderr?.on("data", (d) => out.push(String(d)));
   for (let i = 0; ; i++) {
     try {
       await fetch(base, { signal: AbortSignal.timeout(1000) });
       break;
     } catch {
-      if (i > 300 || server.exitCode !== null) throw new Error(`the adopted app did not start:\n${out.join("")}`);
+      if (i > 300 || proc.exitCode !== null) throw new Error(`the adopted app did not start:\n${out.join("")}`);
       await new Promise((r) => setTimeout(r, 100));
     }
   }
