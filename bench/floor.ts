@@ -1,21 +1,29 @@
 import type pg from "pg";
+import { SCHEMA } from "./setup.ts";
 
 // The floor: the simplest correct queue written directly on `pg`, with the same table, the same
 // claim predicate and ordering, and the same fenced completion as the engine. Unnamed
 // (unprepared) statements, as a transaction-mode pooler requires. No zod, no Prisma, no
 // report, no timeouts, no progress: whatever the engine costs on top of this is overhead.
+//
+// The engine's tables live in PostgreSQL schema `cronbound` (bench/setup.ts migrates with
+// cronbound's own `migrate`); every statement here names the table schema-qualified, as the
+// engine does, and nothing is set on the session (no search_path), so a pooler would do.
+
+/** The engine's job table, schema-qualified (bench/setup.ts SCHEMA). */
+export const JOBS = `${SCHEMA}.jobs`;
 
 // `id = ANY(ARRAY(subquery))` rather than a CTE joined back to jobs: the picked ids become one
 // array (an InitPlan) and the update finds the rows through the primary key. Joined as a CTE,
 // the planner may hash-join against a sequential scan of the whole table once it has
 // statistics for a small table (seen at 10,000 rows: every claim read every row).
 const CLAIM = `
-  UPDATE jobs j SET
+  UPDATE ${JOBS} j SET
     status = 'processing', attempts = j.attempts + 1, locked_by = $1, locked_at = now(),
     locked_until = now() + (j.timeout_ms + 15000) * interval '1 millisecond',
     started_at = coalesce(j.started_at, now()), updated_at = now()
   WHERE j.id = ANY(ARRAY(
-    SELECT id FROM jobs
+    SELECT id FROM ${JOBS}
     WHERE status = 'pending' AND NOT blocked AND run_at <= now() AND timeout_ms <= $3
     ORDER BY priority, run_at, id
     LIMIT $2
@@ -23,16 +31,16 @@ const CLAIM = `
   RETURNING j.id::text AS id, j.type, j.payload, j.attempts`;
 
 const COMPLETE = `
-  UPDATE jobs j SET
+  UPDATE ${JOBS} j SET
     status = 'completed', result = d.result::jsonb, finished_at = now(), updated_at = now(),
     locked_by = NULL, locked_at = NULL, locked_until = NULL
   FROM unnest($1::bigint[], $2::int[], $3::text[]) AS d(id, attempt, result)
   WHERE j.id = d.id AND j.attempts = d.attempt AND j.locked_by = $4 AND j.status = 'processing'`;
 
-const INSERT_ONE = `INSERT INTO jobs (type, payload, timeout_ms) VALUES ($1, $2::jsonb, $3) RETURNING id::text AS id`;
+const INSERT_ONE = `INSERT INTO ${JOBS} (type, payload, timeout_ms) VALUES ($1, $2::jsonb, $3) RETURNING id::text AS id`;
 
 const INSERT_MANY = `
-  INSERT INTO jobs (type, payload, timeout_ms)
+  INSERT INTO ${JOBS} (type, payload, timeout_ms)
   SELECT t.type, t.payload::jsonb, t.timeout_ms FROM unnest($1::text[], $2::text[], $3::int[]) AS t(type, payload, timeout_ms)`;
 
 export interface FloorJob {

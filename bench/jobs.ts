@@ -1,5 +1,5 @@
+import { createRegistry, defineJob } from "cronbound";
 import { z } from "zod";
-import { createRegistry, defineJob } from "../lib/jobs/define.ts";
 
 /** When the last `probe` handler started (performance.now()), for the kick latency. */
 export const probe = { startedAt: 0 };

@@ -1,7 +1,8 @@
 // npm run bench [-- --quick] [--jobs N] [--concurrency 10,50] [--runs N] [--scenarios a,b]
 //                [--finished N] [--pending N] [--explain] [--out FILE]
 //
-// Every scenario runs the engine ("ours") and the raw-pg floor (bench/floor.ts) in the same
+// Every scenario runs the engine ("ours": a cronbound queue on pgExecutor(pool), through the
+// package's public entry points only) and the raw-pg floor (bench/floor.ts) in the same
 // process against the same fresh database, interleaved run by run, so the ratio holds even
 // when the machine is noisy. Prints a Markdown table and writes the JSON (default
 // bench/results/latest.json).
@@ -9,10 +10,12 @@ import { mkdir, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { engineOf } from "cronbound/engine";
+import { pgExecutor } from "cronbound/pg";
 import pg from "pg";
 import { createDatabase } from "../lib/db.ts";
 import { evaluate, table, type RowResult } from "./report.ts";
-import { SCENARIOS, type Ctx, type Flags } from "./scenarios.ts";
+import { benchQueue, SCENARIOS, type Ctx, type Flags } from "./scenarios.ts";
 import { createBenchDatabase } from "./setup.ts";
 
 const USAGE = `usage: npm run bench -- [options]
@@ -84,11 +87,24 @@ async function main() {
   log(`database ${server.name} (PostgreSQL ${server.serverVersion}${server.embedded ? ", embedded" : ""}); node ${process.version}; ${os.cpus().length} cpus`);
   log(`jobs ${f.jobs}, concurrency ${f.concurrency.join("/")}, runs ${f.runs}, claim at ${f.finished.toLocaleString("en")} finished + ${f.pending.toLocaleString("en")} pending`);
 
-  // Same pool size for both sides; neither is starved of connections.
-  const ours = createDatabase(server.url, { max: 10 });
+  // Same pool size for both sides; neither is starved of connections. The engine runs on the
+  // app's pool (lib/db.ts createDatabase: the pool and the Prisma client over it, which the
+  // prisma scenario uses) through pgExecutor, the fast path: one pool.query per statement.
+  const app = createDatabase(server.url, { max: 10 });
+  const queue = benchQueue(pgExecutor(app.pool));
   const floor = new pg.Pool({ connectionString: server.url, max: 10 });
   const admin = new pg.Pool({ connectionString: server.url, max: 2 });
-  const ctx: Ctx = { ours, floor, admin, flags: f, log };
+  // A connection the server ends while idle emits 'error' on its pool, and unhandled that
+  // crashes the run before the table is printed. It happens at the end: pool.end() resolves
+  // before the server has closed every backend, and the drop's WITH (FORCE) terminates those
+  // (57P01). (The app's pool, from createDatabase, has its own listener.)
+  let closing = false;
+  for (const [name, p] of [["floor", floor], ["admin", admin]] as const) {
+    p.on("error", (err) => {
+      if (!closing) log(`  (${name} pool: an idle connection was lost: ${err.message})`);
+    });
+  }
+  const ctx: Ctx = { queue, engine: engineOf(queue), app, floor, admin, flags: f, log };
   const results: RowResult[] = [];
   const extra: Record<string, unknown> = {};
   let failed: unknown;
@@ -109,7 +125,8 @@ async function main() {
   } catch (err) {
     failed = err;
   } finally {
-    await ours.close();
+    closing = true;
+    await app.close();
     await floor.end();
     await admin.end();
     await server.drop().catch((e) => console.error(`could not drop ${server.name}: ${(e as Error).message}`));

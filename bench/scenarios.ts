@@ -1,12 +1,16 @@
+import { createQueue, silentLogger, type Executor } from "cronbound";
+import { claimJobs, completeAttempts, engineOf, type Engine } from "cronbound/engine";
+import { prismaExecutor } from "cronbound/prisma";
 import type pg from "pg";
 import type { Database } from "../lib/db.ts";
-import type { PrismaClient } from "../lib/generated/prisma/client.ts";
-import { completeAttempts } from "../lib/jobs/finalize.ts";
-import { claimJobs } from "../lib/jobs/claim.ts";
-import { enqueue, enqueueMany } from "../lib/jobs/enqueue.ts";
-import { runTick } from "../lib/jobs/tick.ts";
-import { floorClaim, floorComplete, floorDrain, floorEnqueue, floorEnqueueMany } from "./floor.ts";
+import { floorClaim, floorComplete, floorDrain, floorEnqueue, floorEnqueueMany, JOBS } from "./floor.ts";
 import { benchRegistry, floorNoop, probe } from "./jobs.ts";
+
+/** A queue over `db` with the bench's job types, as an app makes one (silent: the bench prints its own lines). */
+export function benchQueue(db: Executor) {
+  return createQueue({ db, registry: benchRegistry, logger: silentLogger });
+}
+export type BenchQueue = ReturnType<typeof benchQueue>;
 
 export interface Flags {
   jobs: number;
@@ -22,7 +26,12 @@ export interface Flags {
 }
 
 export interface Ctx {
-  ours: Database;
+  /** The engine ("ours"): createQueue({ db: pgExecutor(app.pool), registry, logger: silentLogger }). */
+  queue: BenchQueue;
+  /** engineOf(queue), for the low-level steps (cronbound/engine) where a scenario times one statement. */
+  engine: Engine;
+  /** The app's database (lib/db.ts createDatabase): the pool under `queue`, and the Prisma client over it. */
+  app: Database;
   floor: pg.Pool;
   /** Setup and checks, on its own connection. */
   admin: pg.Pool;
@@ -56,7 +65,7 @@ const WORKER = "bench";
 const TIMEOUT_MS = 30_000; // the noop type's timeout; the floor writes the same
 
 async function truncate(ctx: Ctx) {
-  await ctx.admin.query("TRUNCATE jobs RESTART IDENTITY");
+  await ctx.admin.query(`TRUNCATE ${JOBS} RESTART IDENTITY`);
 }
 
 async function seedNoops(ctx: Ctx, n: number) {
@@ -64,11 +73,11 @@ async function seedNoops(ctx: Ctx, n: number) {
     const items = Array.from({ length: Math.min(5_000, n - i) }, (_, k) => ({ type: "noop", payload: { n: i + k }, timeoutMs: TIMEOUT_MS }));
     await floorEnqueueMany(ctx.admin, items);
   }
-  await ctx.admin.query("ANALYZE jobs");
+  await ctx.admin.query(`ANALYZE ${JOBS}`);
 }
 
 async function countCompleted(ctx: Ctx): Promise<number> {
-  return (await ctx.admin.query<{ n: number }>("SELECT count(*)::int AS n FROM jobs WHERE status = 'completed'")).rows[0].n;
+  return (await ctx.admin.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${JOBS} WHERE status = 'completed'`)).rows[0].n;
 }
 
 const rate = (n: number, ms: number) => (n * 1000) / ms;
@@ -78,9 +87,9 @@ export async function enqueueOne(ctx: Ctx): Promise<ScenarioResult> {
   const ours: number[] = [];
   const floor: number[] = [];
   await truncate(ctx);
-  // Warm both paths (connections, Prisma's first-query setup, JIT).
+  // Warm both paths (connections, JIT).
   for (let i = 0; i < 50; i++) {
-    await enqueue(ctx.ours.prisma, benchRegistry, "noop", { n: i });
+    await ctx.queue.enqueue("noop", { n: i });
     await floorEnqueue(ctx.floor, "noop", { n: i }, TIMEOUT_MS);
   }
   // Alternate in slices of 50 so both sides see the same moments of a noisy machine.
@@ -90,7 +99,7 @@ export async function enqueueOne(ctx: Ctx): Promise<ScenarioResult> {
     for (let i = 0; i < n; i += 50) {
       const k = Math.min(50, n - i);
       let t = performance.now();
-      for (let j = 0; j < k; j++) await enqueue(ctx.ours.prisma, benchRegistry, "noop", { n: i + j });
+      for (let j = 0; j < k; j++) await ctx.queue.enqueue("noop", { n: i + j });
       oursMs += performance.now() - t;
       t = performance.now();
       for (let j = 0; j < k; j++) await floorEnqueue(ctx.floor, "noop", { n: i + j }, TIMEOUT_MS);
@@ -111,10 +120,10 @@ export async function enqueueBulk(ctx: Ctx): Promise<ScenarioResult> {
   const chunk = 1_000;
   const items = (from: number, k: number) => Array.from({ length: k }, (_, i) => ({ type: "noop", payload: { n: from + i } }));
   await truncate(ctx);
-  await enqueueMany(ctx.ours.prisma, benchRegistry, items(0, 100));
+  await ctx.queue.enqueueMany(items(0, 100));
   for (let r = 0; r < ctx.flags.runs; r++) {
     let t = performance.now();
-    for (let i = 0; i < n; i += chunk) await enqueueMany(ctx.ours.prisma, benchRegistry, items(i, Math.min(chunk, n - i)));
+    for (let i = 0; i < n; i += chunk) await ctx.queue.enqueueMany(items(i, Math.min(chunk, n - i)));
     ours.push(rate(n, performance.now() - t));
     t = performance.now();
     for (let i = 0; i < n; i += chunk) {
@@ -140,7 +149,7 @@ export async function drain(ctx: Ctx): Promise<ScenarioResult> {
       // No maintenance: with nothing to rescue it is one statement before the first claim,
       // which the timing starts after in the floor too.
       const t0 = performance.now();
-      const report = await runTick(ctx.ours.prisma, benchRegistry, {
+      const report = await ctx.queue.runTick({
         budgetMs: 600_000, concurrency, batchSize: ctx.flags.batch, workerId: WORKER, skipMaintenance: true,
         onJob: () => (last = performance.now()),
       });
@@ -150,7 +159,7 @@ export async function drain(ctx: Ctx): Promise<ScenarioResult> {
       await truncate(ctx);
       await seedNoops(ctx, n);
       const f = await floorDrain(ctx.floor, WORKER, concurrency, floorNoop);
-      if (f.completed !== n || (await countCompleted(ctx)) !== n) throw new Error(`drain: floor completed ${f.completed} of ${n}: ${JSON.stringify((await ctx.admin.query("SELECT status, count(*), min(run_at), max(run_at), now() FROM jobs GROUP BY 1")).rows)}`);
+      if (f.completed !== n || (await countCompleted(ctx)) !== n) throw new Error(`drain: floor completed ${f.completed} of ${n}: ${JSON.stringify((await ctx.admin.query(`SELECT status, count(*), min(run_at), max(run_at), now() FROM ${JOBS} GROUP BY 1`)).rows)}`);
       floor.push(rate(n, f.ms));
     }
     rows.push({
@@ -170,18 +179,18 @@ export async function claimAtScale(ctx: Ctx): Promise<ScenarioResult> {
   let t = performance.now();
   // Finished rows spread over the past 30 days; pending rows due over the past hour.
   await ctx.admin.query(
-    `INSERT INTO jobs (type, payload, status, run_at, attempts, timeout_ms, result, created_at, updated_at, started_at, finished_at)
+    `INSERT INTO ${JOBS} (type, payload, status, run_at, attempts, timeout_ms, result, created_at, updated_at, started_at, finished_at)
      SELECT 'noop', jsonb_build_object('n', g), 'completed', ts, 1, ${TIMEOUT_MS}, 'null', ts, ts, ts, ts
      FROM generate_series(1, $1::int) g, LATERAL (SELECT now() - interval '30 days' + g * (interval '30 days' / $1::int) AS ts) x`,
     [finished],
   );
   await ctx.admin.query(
-    `INSERT INTO jobs (type, payload, run_at, timeout_ms)
+    `INSERT INTO ${JOBS} (type, payload, run_at, timeout_ms)
      SELECT 'noop', jsonb_build_object('n', g), now() - interval '1 hour' + random() * interval '59 minutes', ${TIMEOUT_MS}
      FROM generate_series(1, $1::int) g`,
     [pending],
   );
-  await ctx.admin.query("VACUUM ANALYZE jobs");
+  await ctx.admin.query(`VACUUM ANALYZE ${JOBS}`);
   // Write the generated rows out now, so the checkpointer is not flushing them during phase 1
   // only (it made the first phase about twice as slow as the second, for the floor as well).
   await ctx.admin.query("CHECKPOINT").catch(() => {}); // needs superuser or pg_checkpoint
@@ -193,13 +202,13 @@ export async function claimAtScale(ctx: Ctx): Promise<ScenarioResult> {
     const ours: number[] = [];
     const floor: number[] = [];
     for (let i = 0; i < 10; i++) {
-      await claimJobs(ctx.ours.prisma, { workerId: WORKER, limit: 10, maxTimeoutMs: 600_000, graceMs: 15_000 });
+      await claimJobs(ctx.engine, { workerId: WORKER, limit: 10, maxTimeoutMs: 600_000, graceMs: 15_000 });
       await floorClaim(ctx.floor, WORKER, 10);
     }
     for (let r = 0; r < ctx.flags.runs; r++) {
       for (let i = 0; i < samplesPerRun; i++) {
         t = performance.now();
-        await claimJobs(ctx.ours.prisma, { workerId: WORKER, limit: 10, maxTimeoutMs: 600_000, graceMs: 15_000 });
+        await claimJobs(ctx.engine, { workerId: WORKER, limit: 10, maxTimeoutMs: 600_000, graceMs: 15_000 });
         ours.push(performance.now() - t);
         t = performance.now();
         await floorClaim(ctx.floor, WORKER, 10);
@@ -212,16 +221,16 @@ export async function claimAtScale(ctx: Ctx): Promise<ScenarioResult> {
 
   // Down to `small` pending: finish the rest, vacuum, measure again.
   await ctx.admin.query(
-    `UPDATE jobs SET status = 'completed', finished_at = now(), updated_at = now()
-     WHERE status = 'pending' AND id NOT IN (SELECT id FROM jobs WHERE status = 'pending' ORDER BY random() LIMIT $1)`,
+    `UPDATE ${JOBS} SET status = 'completed', finished_at = now(), updated_at = now()
+     WHERE status = 'pending' AND id NOT IN (SELECT id FROM ${JOBS} WHERE status = 'pending' ORDER BY random() LIMIT $1)`,
     [small],
   );
-  await ctx.admin.query("VACUUM ANALYZE jobs");
+  await ctx.admin.query(`VACUUM ANALYZE ${JOBS}`);
   await ctx.admin.query("CHECKPOINT").catch(() => {}); // needs superuser or pg_checkpoint
   explain[`${small} pending`] = await explainClaim(ctx);
   const little = await measure();
   await truncate(ctx);
-  await ctx.admin.query("VACUUM jobs");
+  await ctx.admin.query(`VACUUM ${JOBS}`);
 
   const label = (p: number) => `${(finished / 1e6).toLocaleString("en")}M finished, ${p.toLocaleString("en")} pending`;
   return {
@@ -249,7 +258,7 @@ export async function claimAtScale(ctx: Ctx): Promise<ScenarioResult> {
  * taken on a plain connection inside a transaction that is rolled back.
  */
 async function explainClaim(ctx: Ctx): Promise<string> {
-  const pool = ctx.ours.pool as unknown as { query: (...a: unknown[]) => unknown };
+  const pool = ctx.app.pool as unknown as { query: (...a: unknown[]) => unknown };
   const original = pool.query;
   let seen: { text: string; values: unknown[] } | undefined;
   pool.query = function (this: unknown, ...args: unknown[]) {
@@ -260,7 +269,7 @@ async function explainClaim(ctx: Ctx): Promise<string> {
     return original.apply(this, args);
   };
   try {
-    await claimJobs(ctx.ours.prisma, { workerId: WORKER, limit: 10, maxTimeoutMs: 600_000, graceMs: 15_000 });
+    await claimJobs(ctx.engine, { workerId: WORKER, limit: 10, maxTimeoutMs: 600_000, graceMs: 15_000 });
   } finally {
     pool.query = original;
   }
@@ -283,20 +292,20 @@ export async function emptyTick(ctx: Ctx): Promise<ScenarioResult> {
   const ours: number[] = [];
   const floor: number[] = [];
   for (let i = 0; i < 10; i++) {
-    await runTick(ctx.ours.prisma, benchRegistry, { budgetMs: 60_000, workerId: WORKER });
+    await ctx.queue.runTick({ budgetMs: 60_000, workerId: WORKER });
     await floorClaim(ctx.floor, WORKER, 10);
   }
   for (let r = 0; r < ctx.flags.runs; r++) {
     for (let i = 0; i < per; i++) {
       let t = performance.now();
-      await runTick(ctx.ours.prisma, benchRegistry, { budgetMs: 60_000, workerId: WORKER });
+      await ctx.queue.runTick({ budgetMs: 60_000, workerId: WORKER });
       ours.push(performance.now() - t);
       t = performance.now();
       await floorClaim(ctx.floor, WORKER, 10);
       floor.push(performance.now() - t);
     }
   }
-  const statements = await statementBreakdown(ctx, () => runTick(ctx.ours.prisma, benchRegistry, { budgetMs: 60_000, workerId: WORKER }), 20);
+  const statements = await statementBreakdown(ctx, () => ctx.queue.runTick({ budgetMs: 60_000, workerId: WORKER }), 20);
   return {
     extra: { emptyTickStatements: statements },
     rows: [{ id: "empty-tick", title: "empty tick (maintenance + claim that finds nothing)", unit: "ms", ours, floor, target: { maxMs: 5 }, note: "floor: one empty claim" }],
@@ -305,8 +314,8 @@ export async function emptyTick(ctx: Ctx): Promise<ScenarioResult> {
 
 /**
  * Median ms of each statement `fn` sends, by its first words, over `n` calls: where an empty
- * tick's time goes. Counts statements on the pool (Prisma's and the engine's own) and on
- * checked-out clients (Prisma's transactions).
+ * tick's time goes. Counts statements on the pool and on checked-out clients (the
+ * executor's transactions).
  */
 async function statementBreakdown(ctx: Ctx, fn: () => Promise<unknown>, n: number): Promise<Record<string, { perCall: number; medianMs: number }>> {
   type Queryable = { query: (...a: unknown[]) => unknown };
@@ -331,13 +340,13 @@ async function statementBreakdown(ctx: Ctx, fn: () => Promise<unknown>, n: numbe
       target.query = original;
     };
   };
-  const pool = ctx.ours.pool as unknown as Queryable & { connect: (...a: unknown[]) => Promise<Queryable> };
+  const pool = ctx.app.pool as unknown as Queryable & { connect: (...a: unknown[]) => Promise<Queryable> };
   const unwrapPool = wrap(pool);
   const connect = pool.connect;
   const unwraps: (() => void)[] = [];
   const wrapped = new WeakSet<object>();
   // pool.query checks out a client through connect(callback): leave that path alone (the pool's
-  // query is already counted); wrap the clients Prisma checks out for its transactions.
+  // query is already counted); wrap the clients the executor checks out for its transactions.
   pool.connect = function (this: unknown, ...args: unknown[]) {
     if (typeof args[0] === "function") return connect.apply(this, args);
     return connect.apply(this, args).then((client) => {
@@ -364,8 +373,8 @@ async function statementBreakdown(ctx: Ctx, fn: () => Promise<unknown>, n: numbe
 }
 
 /**
- * End of an enqueue to the handler's start, with the tick that lib/kick.ts runs in `after()`
- * started right away: batch 1, concurrency 1, only the job's type, no maintenance.
+ * End of an enqueue to the handler's start, with the tick that cronbound/next's kick runs in
+ * `after()` started right away: batch 1, concurrency 1, only the job's type, no maintenance.
  */
 export async function kick(ctx: Ctx): Promise<ScenarioResult> {
   await truncate(ctx);
@@ -374,9 +383,9 @@ export async function kick(ctx: Ctx): Promise<ScenarioResult> {
   const floor: number[] = [];
   const once = async () => {
     probe.startedAt = 0;
-    await enqueue(ctx.ours.prisma, benchRegistry, "probe", {});
+    await ctx.queue.enqueue("probe", {});
     const end = performance.now();
-    await runTick(ctx.ours.prisma, benchRegistry, {
+    await ctx.queue.runTick({
       budgetMs: 5_000 + 1_000, batchSize: 1, concurrency: 1, types: ["probe"], skipMaintenance: true, workerId: WORKER,
     });
     if (!probe.startedAt) throw new Error("kick: the tick did not run the job just enqueued");
@@ -409,30 +418,38 @@ export async function kick(ctx: Ctx): Promise<ScenarioResult> {
 }
 
 /**
- * What Prisma's raw path costs over `pg`, statement by statement: the same SQL sent through
- * `$queryRaw` (a client the engine does not recognise, so lib/db.ts's queryRows falls back to
- * Prisma) and through the pool. In these rows "ours" is Prisma and "floor" is pg.
+ * What passing the pool to prismaExecutor buys, statement by statement: the app's Prisma
+ * client (lib/db.ts createDatabase) as `prismaExecutor(prisma)`, the slow path (every
+ * statement through `$queryRawUnsafe`), against `prismaExecutor(prisma, { pool })`, the fast
+ * path (statements straight to the pool under the client's driver adapter). Same SQL, same
+ * parameters, same database. In these rows "ours" is the slow path and "floor" the fast one.
  */
 export async function prismaOverhead(ctx: Ctx): Promise<ScenarioResult> {
-  await truncate(ctx);
-  await seedNoops(ctx, 20_000);
-  const viaPrisma = ctx.ours.prisma.$extends({}) as unknown as PrismaClient;
-  const viaPg = ctx.ours.prisma;
   const per = ctx.flags.quick ? 50 : 100;
-  const sel = { prisma: [] as number[], pg: [] as number[] };
-  const claim = { prisma: [] as number[], pg: [] as number[] };
-  const complete = { prisma: [] as number[], pg: [] as number[] };
-  const once = async (db: PrismaClient, k: "prisma" | "pg", record: boolean) => {
+  await truncate(ctx);
+  // Every round claims and completes 10 on each path: enough pending rows that no claim comes back short.
+  await seedNoops(ctx, Math.max(20_000, (20 + ctx.flags.runs * per) * 2 * 10));
+  const paths = {
+    // silentLogger drops the slow path's once-only warning, which this scenario is about.
+    prisma: prismaExecutor(ctx.app.prisma),
+    pool: prismaExecutor(ctx.app.prisma, { pool: ctx.app.pool }),
+  };
+  const engines = { prisma: engineOf(benchQueue(paths.prisma)), pool: engineOf(benchQueue(paths.pool)) };
+  if (!paths.prisma.slowPath || paths.pool.slowPath) throw new Error("prisma: expected prismaExecutor(prisma) on the slow path and prismaExecutor(prisma, { pool }) off it");
+  const sel = { prisma: [] as number[], pool: [] as number[] };
+  const claim = { prisma: [] as number[], pool: [] as number[] };
+  const complete = { prisma: [] as number[], pool: [] as number[] };
+  const once = async (k: "prisma" | "pool", record: boolean) => {
     let t = performance.now();
-    if (k === "prisma") await db.$queryRaw`SELECT ${1}::int AS x`;
-    else await ctx.ours.pool.query("SELECT $1::int AS x", [1]);
+    await paths[k].query("SELECT $1::int AS x", [1]);
     const selOnly = performance.now() - t;
     t = performance.now();
-    const jobs = await claimJobs(db, { workerId: WORKER, limit: 10, maxTimeoutMs: 600_000, graceMs: 15_000 });
+    const jobs = await claimJobs(engines[k], { workerId: WORKER, limit: 10, maxTimeoutMs: 600_000, graceMs: 15_000 });
     const claimMs = performance.now() - t;
     t = performance.now();
-    await completeAttempts(db, WORKER, jobs.map((j) => ({ id: j.id, attempt: j.attempts, result: null })));
+    const done = await completeAttempts(engines[k], WORKER, jobs.map((j) => ({ id: j.id, attempt: j.attempts, result: null })));
     const completeMs = performance.now() - t;
+    if (jobs.length !== 10 || done.size !== 10) throw new Error(`prisma: ${k} claimed ${jobs.length} and completed ${done.size} of 10`);
     if (record) {
       sel[k].push(selOnly);
       claim[k].push(claimMs);
@@ -440,22 +457,22 @@ export async function prismaOverhead(ctx: Ctx): Promise<ScenarioResult> {
     }
   };
   for (let i = 0; i < 20; i++) {
-    await once(viaPrisma, "prisma", false);
-    await once(viaPg, "pg", false);
+    await once("prisma", false);
+    await once("pool", false);
   }
   for (let r = 0; r < ctx.flags.runs; r++) {
     for (let i = 0; i < per; i++) {
-      await once(viaPrisma, "prisma", true);
-      await once(viaPg, "pg", true);
+      await once("prisma", true);
+      await once("pool", true);
     }
   }
   await truncate(ctx);
-  const note = "ours column: Prisma $queryRaw; floor column: pg pool.query";
+  const note = "ours column: prismaExecutor(prisma), $queryRawUnsafe; floor column: prismaExecutor(prisma, { pool }), pool.query";
   return {
     rows: [
-      { id: "prisma-select", title: "SELECT $1: Prisma $queryRaw vs pg", unit: "ms", ours: sel.prisma, floor: sel.pg, note },
-      { id: "prisma-claim", title: "claim 10: Prisma $queryRaw vs pg", unit: "ms", ours: claim.prisma, floor: claim.pg, note },
-      { id: "prisma-complete", title: "complete 10: Prisma $queryRaw vs pg", unit: "ms", ours: complete.prisma, floor: complete.pg, note },
+      { id: "prisma-select", title: "SELECT $1: prismaExecutor(prisma) vs (prisma, { pool })", unit: "ms", ours: sel.prisma, floor: sel.pool, note },
+      { id: "prisma-claim", title: "claim 10: prismaExecutor(prisma) vs (prisma, { pool })", unit: "ms", ours: claim.prisma, floor: claim.pool, note },
+      { id: "prisma-complete", title: "complete 10: prismaExecutor(prisma) vs (prisma, { pool })", unit: "ms", ours: complete.prisma, floor: complete.pool, note },
     ],
   };
 }

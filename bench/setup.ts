@@ -1,12 +1,15 @@
 import path from "node:path";
 import pg from "pg";
+import { migrate, silentLogger } from "cronbound";
 import { startEmbeddedPostgres, type EmbeddedServer } from "../lib/embedded-postgres.ts";
-import { migrate } from "../lib/migrate.ts";
 
 export const DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/postgres";
 
+/** The engine's schema in the bench database (cronbound's default): the floor names its tables. */
+export const SCHEMA = "cronbound";
+
 export interface BenchServer {
-  /** URL of the fresh, migrated benchmark database. */
+  /** URL of the fresh benchmark database, with cronbound's tables in schema SCHEMA. */
   url: string;
   name: string;
   serverVersion: string;
@@ -35,7 +38,8 @@ async function reachable(url: string): Promise<boolean> {
 
 /**
  * A fresh database for this run, cronbound_bench_<pid>, on BENCH_DATABASE_URL, DATABASE_URL or
- * the local default; when none answers, on an embedded PostgreSQL started here.
+ * the local default; when none answers, on an embedded PostgreSQL started here. Set up with
+ * cronbound's own `migrate` (schema SCHEMA) only: no scenario touches the app's outbox.
  */
 export async function createBenchDatabase(log: (line: string) => void): Promise<BenchServer> {
   const given = process.env.BENCH_DATABASE_URL || process.env.DATABASE_URL;
@@ -59,7 +63,7 @@ export async function createBenchDatabase(log: (line: string) => void): Promise<
     await admin.end();
   }
   const url = withDatabase(adminUrl, name);
-  await migrate(url);
+  await migrate(url, { schema: SCHEMA, logger: silentLogger });
   return {
     url,
     name,
