@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 
 export const ROOT = path.resolve(import.meta.dirname, "../..");
-/** The installed bin (a link to the package's dist/cli/main.js), run by node as its shebang would. */
+/** The installed bin (a link to the package's bin/cronbound.js), run by node as its shebang would. */
 export const BIN = path.join(ROOT, "node_modules", ".bin", "cronbound");
 
 export interface Proc {
