@@ -5,7 +5,7 @@
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { startDevDatabase, portIsFree, type DevDatabase } from "../lib/dev/database.ts";
-import { loadEnvFiles } from "../lib/dev/env-files.ts";
+import { loadEnvFiles } from "cronbound/cli";
 import { startNextDev, waitForPort, type NextDev } from "../lib/dev/next-dev.ts";
 import { clearDevState, readDevState, writeDevState } from "../lib/dev/state.ts";
 import { runTicker } from "../lib/dev/ticker.ts";

@@ -80,3 +80,5 @@ function oneLine(err: unknown): string {
   const msg = (e?.message || e?.cause?.message || String(err)).trim().split("\n").filter(Boolean).at(-1) ?? String(err);
   return e?.code && typeof e.code === "string" && !msg.includes(e.code) ? `${msg} (${e.code})` : msg;
 }
+
+export { loadEnvFiles, loadQueue } from "./load.ts";
