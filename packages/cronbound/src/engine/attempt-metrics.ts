@@ -1,0 +1,106 @@
+import { execute, queryRows } from "../db.ts";
+import { sql } from "../sql.ts";
+import type { Engine } from "./context.ts";
+import type { Settled } from "./tick/settle.ts";
+import { clock } from "./types.ts";
+
+// Attempt counts and wait/run-time histograms per job type, kept in cronbound.attempt_metrics
+// (migration 0006) so they are the same whichever instance serves GET /api/jobs/metrics, and
+// survive restarts. A tick counts in memory (a few map updates per attempt, no statement) and
+// adds its counts with one upsert when it ends, or every FLUSH_INTERVAL_MS while it runs.
+// Counts a process held when it crashed are lost; the jobs are not.
+
+/** Histogram bucket upper bounds, ms. Wide on purpose: a wait is milliseconds after a kick, a minute between cron ticks. */
+export const BUCKETS_MS = [1, 5, 10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 30_000, 60_000, 300_000, 900_000, 3_600_000] as const;
+export const INF = "+Inf";
+
+/** The outcome of an attempt as counted: the tick report's words. */
+export const OUTCOME_NAME: Record<Settled, string> = {
+  completed: "completed",
+  retry: "retried",
+  failed: "failed",
+  released: "released",
+  discarded: "cancelled",
+  lost: "lost",
+};
+
+export const FLUSH_INTERVAL_MS = 10_000;
+/** Minutes kept one by one; older ones are folded into the '-infinity' row. */
+export const WINDOW_MINUTES = 120;
+
+function bucketKey(ms: number): string {
+  for (const b of BUCKETS_MS) if (ms <= b) return String(b);
+  return INF;
+}
+
+export class AttemptMetrics {
+  private counts = new Map<string, number>();
+  private flushing: Promise<void> | null = null;
+
+  constructor(private readonly e: Engine, private readonly now?: Date) {}
+
+  record(type: string, outcome: Settled, waitMs: number, runMs: number): void {
+    this.add(type, "outcome", OUTCOME_NAME[outcome], 1);
+    this.add(type, "wait", bucketKey(waitMs), 1);
+    this.add(type, "wait_sum", "", waitMs);
+    this.add(type, "run", bucketKey(runMs), 1);
+    this.add(type, "run_sum", "", runMs);
+  }
+
+  get pending(): number {
+    return this.counts.size;
+  }
+
+  private add(type: string, series: string, key: string, v: number): void {
+    const k = `${type}\u0000${series}\u0000${key}`;
+    this.counts.set(k, (this.counts.get(k) ?? 0) + v);
+  }
+
+  /** Writes what was counted so far. A failed write keeps the counts for the next flush. */
+  flush(): Promise<void> {
+    this.flushing ??= this.write().finally(() => (this.flushing = null));
+    return this.flushing;
+  }
+
+  private async write(): Promise<void> {
+    if (!this.counts.size) return;
+    const batch = this.counts;
+    this.counts = new Map();
+    // Sorted, so two ticks upserting the same rows lock them in the same order (no deadlock).
+    const rows = [...batch].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => [...k.split("\u0000"), v] as const);
+    try {
+      await execute(this.e.db, sql`
+        INSERT INTO ${this.e.t.attemptMetrics} AS m (minute, type, series, key, value)
+        SELECT date_trunc('minute', ${clock(this.now)}), x.type, x.series, x.key, x.value
+        FROM unnest(${rows.map((r) => r[0])}::text[], ${rows.map((r) => r[1])}::text[], ${rows.map((r) => r[2])}::text[],
+                    ${rows.map((r) => r[3])}::float8[]) WITH ORDINALITY AS x(type, series, key, value, ord)
+        ORDER BY x.ord
+        ON CONFLICT (minute, type, series, key) DO UPDATE SET value = m.value + excluded.value`);
+    } catch (err) {
+      for (const [k, v] of batch) this.counts.set(k, (this.counts.get(k) ?? 0) + v);
+      throw err;
+    }
+  }
+}
+
+/**
+ * Folds minutes older than the window into the '-infinity' row: the sums over all rows (the
+ * Prometheus counters) are unchanged, and the table stays at about WINDOW_MINUTES rows per
+ * series. Bounded, idempotent, safe when ticks overlap (a row deleted by one is skipped by the
+ * other). The DELETE feeds an aggregate, so every row is deleted before any is upserted.
+ */
+export async function foldOldMinutes(e: Engine, now?: Date): Promise<number> {
+  const rows = await queryRows<{ n: number }>(e.db, sql`
+    WITH old AS (
+      DELETE FROM ${e.t.attemptMetrics}
+      WHERE minute < date_trunc('minute', ${clock(now)}) - ${WINDOW_MINUTES} * interval '1 minute' AND minute > '-infinity'
+      RETURNING type, series, key, value
+    ), folded AS (
+      INSERT INTO ${e.t.attemptMetrics} AS m (minute, type, series, key, value)
+      SELECT '-infinity', type, series, key, sum(value) FROM old GROUP BY type, series, key ORDER BY type, series, key
+      ON CONFLICT (minute, type, series, key) DO UPDATE SET value = m.value + excluded.value
+      RETURNING 1
+    )
+    SELECT (SELECT count(*) FROM old)::int AS n, (SELECT count(*) FROM folded) AS f`);
+  return rows[0]?.n ?? 0;
+}
