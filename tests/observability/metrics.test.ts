@@ -100,7 +100,7 @@ describe("queue.metrics() in the Prometheus text format", () => {
     const after = parsePrometheus(await t.queue(testRegistry).metrics());
     for (const name of ["cronbound_job_attempts_total", "cronbound_job_wait_seconds_count", "cronbound_job_run_seconds_sum"]) {
       for (const type of ["noop", "failing"]) {
-        const labels = name.endsWith("_total") ? { type, outcome: type === "noop" ? "completed" : "retried" } : { type };
+        const labels: Record<string, string> = name.endsWith("_total") ? { type, outcome: type === "noop" ? "completed" : "retried" } : { type };
         expect(sample(after, name, labels), `${name} ${type}`).toBe(sample(families, name, labels));
       }
     }

@@ -104,3 +104,61 @@ export async function foldOldMinutes(e: Engine, now?: Date): Promise<number> {
     SELECT (SELECT count(*) FROM old)::int AS n, (SELECT count(*) FROM folded) AS f`);
   return rows[0]?.n ?? 0;
 }
+
+export interface WindowStats {
+  /** Attempts by outcome (OUTCOME_NAME's words). */
+  outcomes: Record<string, number>;
+  wait: Percentiles;
+  run: Percentiles;
+}
+
+/** Estimated percentiles, ms, interpolated within histogram buckets as Prometheus' histogram_quantile does; null when nothing was counted. */
+export interface Percentiles {
+  count: number;
+  p50: number | null;
+  p90: number | null;
+  p99: number | null;
+  /** True when a percentile fell in the last, unbounded bucket: it is at least the value shown. */
+  open: boolean;
+}
+
+/** Counts of one type's attempts over the last `minutes` minutes (the current one included), from the per-minute rows. */
+export async function attemptWindow(e: Engine, type: string, minutes = 60, now?: Date): Promise<WindowStats> {
+  const rows = await queryRows<{ series: string; key: string; value: number }>(e.db, sql`
+    SELECT series, key, sum(value)::float8 AS value FROM ${e.t.attemptMetrics}
+    WHERE type = ${type} AND minute > date_trunc('minute', ${clock(now)}) - ${minutes} * interval '1 minute'
+    GROUP BY series, key`);
+  const pick = (series: string) => new Map(rows.filter((r) => r.series === series).map((r) => [r.key, r.value]));
+  return {
+    outcomes: Object.fromEntries([...pick("outcome")].map(([k, v]) => [k, v])),
+    wait: percentiles(pick("wait")),
+    run: percentiles(pick("run")),
+  };
+}
+
+export function percentiles(buckets: Map<string, number>): Percentiles {
+  const bounds = [...BUCKETS_MS, Infinity];
+  const counts = bounds.map((b) => buckets.get(b === Infinity ? INF : String(b)) ?? 0);
+  const count = counts.reduce((a, b) => a + b, 0);
+  let open = false;
+  const q = (p: number): number | null => {
+    if (count === 0) return null;
+    const rank = p * count;
+    let seen = 0;
+    for (let i = 0; i < bounds.length; i++) {
+      if (seen + counts[i] >= rank && counts[i] > 0) {
+        const lower = i === 0 ? 0 : bounds[i - 1];
+        if (bounds[i] === Infinity) {
+          open = true;
+          return lower;
+        }
+        return Math.round(lower + ((bounds[i] - lower) * (rank - seen)) / counts[i]);
+      }
+      seen += counts[i];
+    }
+    return null;
+  };
+  const out = { count, p50: q(0.5), p90: q(0.9), p99: q(0.99), open: false };
+  out.open = open;
+  return out;
+}
