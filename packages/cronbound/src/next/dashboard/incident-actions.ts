@@ -11,7 +11,7 @@ import { sql } from "../../sql.ts";
 
 const FILTER_FIELDS = ["type", "status", "from", "to", "text"] as const;
 const expectedSchema = z.coerce.number().int().min(1).max(MAX_BULK);
-const pauseSchema = z.object({ type: z.string().min(1).max(200), reason: z.string().max(500).optional() });
+const pauseSchema = z.object({ type: z.string().min(1).max(200), reason: z.string().optional() });
 
 export async function incidentAction(
   queue: Queue,
