@@ -172,13 +172,14 @@ describe("incident tools", () => {
     await page.getByTestId("pause").click();
     await page.waitForURL(/done=paused/);
     expect(await page.getByTestId("paused-since").innerText()).toContain("SMTP provider outage");
+    await page.screenshot({ path: artifactPath("incidents-type.png"), fullPage: true });
+    if (process.env.UPDATE_SCREENSHOT === "1") copyFileSync(artifactPath("incidents-type.png"), path.join(DOCS, "incidents.png"));
     expect(await t.sql("SELECT paused_reason FROM type_settings WHERE type = 'send-email' AND paused_at IS NOT NULL")).toEqual([
       { paused_reason: "SMTP provider outage" },
     ]);
     await page.goto(`${app.url}/jobs`);
     expect(await page.getByTestId("type-view-send-email").innerText()).toBe("paused");
     await page.screenshot({ path: artifactPath("incidents-overview.png"), fullPage: false });
-    if (process.env.UPDATE_SCREENSHOT === "1") copyFileSync(artifactPath("incidents-overview.png"), path.join(DOCS, "incidents.png"));
     await page.goto(`${app.url}/jobs/types/send-email`);
     await page.getByTestId("resume").click();
     await page.waitForURL(/done=resumed/);

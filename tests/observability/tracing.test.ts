@@ -4,7 +4,10 @@
 import { context, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from "@opentelemetry/sdk-trace-base";
+import { copyFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { artifactPath, DOCS, launchBrowser } from "../browser/browser.ts";
 import { EFFECTS_SQL, testRegistry } from "../helpers/registry.ts";
 import { useTestDatabase } from "../helpers/db.ts";
 
@@ -135,5 +138,73 @@ describe("spans with an SDK registered", () => {
     await queue.enqueue("nested", {});
     await queue.runTick({ budgetMs: 10_000, skipMaintenance: true });
     expect(parentId(one("send the email"))).toBe(one("execute nested").spanContext().spanId);
+  });
+
+  it("the exported spans of one request, drawn as a waterfall (docs/trace.png)", async () => {
+    const queue = t.queue(testRegistry);
+    const app = trace.getTracer("app");
+    await app.startActiveSpan("POST /checkout (server action placeOrder)", { kind: SpanKind.SERVER }, async (span) => {
+      await queue.enqueue("work", { ms: 30 });
+      await queue.enqueue("noop", { n: 1 });
+      span.end();
+    });
+    await new Promise((r) => setTimeout(r, 40)); // the next cron tick comes a little later
+    await app.startActiveSpan("GET /api/jobs/tick", { kind: SpanKind.SERVER }, async (span) => {
+      await queue.runTick({ budgetMs: 10_000, workerId: "iad1-7f3a", skipMaintenance: true });
+      span.end();
+    });
+    const all = exporter.getFinishedSpans();
+    const t0 = Math.min(...all.map((s) => s.startTime[0] * 1e3 + s.startTime[1] / 1e6));
+    const ms = (hr: [number, number]) => hr[0] * 1e3 + hr[1] / 1e6 - t0;
+    const end = Math.max(...all.map((s) => ms(s.endTime)));
+    const byId = new Map(all.map((s) => [s.spanContext().spanId, s]));
+    const depth = (s: ReadableSpan): number => (parentId(s) && byId.get(parentId(s)!) ? 1 + depth(byId.get(parentId(s)!)!) : 0);
+    // Tree order: each span after its parent, siblings by start time.
+    const byStart = (a: ReadableSpan, b: ReadableSpan) => ms(a.startTime) - ms(b.startTime);
+    const children = (id: string | undefined) => all.filter((s) => (id ? parentId(s) === id : !parentId(s) || !byId.get(parentId(s)!))).sort(byStart);
+    const order: ReadableSpan[] = [];
+    const walk = (id?: string) => children(id).forEach((s) => (order.push(s), walk(s.spanContext().spanId)));
+    walk();
+    const kinds = ["internal", "server", "client", "producer", "consumer"];
+    const esc = (x: string) => x.replace(/[&<>]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;" })[c]!);
+    const rows = order.map((s) => {
+      const left = (ms(s.startTime) / end) * 100;
+      const width = Math.max(0.4, ((ms(s.endTime) - ms(s.startTime)) / end) * 100);
+      const link = s.links[0] ? byId.get(s.links[0].context.spanId) : undefined;
+      const attrs = Object.entries(s.attributes)
+        .filter(([k]) => /message.id|destination|outcome|wait_ms|claimed|completed|batch/.test(k))
+        .map(([k, v]) => `${k}=${v}`).join("  ");
+      return `<tr><td style="padding-left:${8 + depth(s) * 18}px"><b>${esc(s.name)}</b> <i>${kinds[s.kind]}</i>
+        ${link ? `<div class="link">↪ link: ${esc(link.name)}</div>` : ""}<div class="attrs">${esc(attrs)}</div></td>
+        <td class="lane"><div class="bar k${s.kind}" style="left:${left}%;width:${width}%"></div>
+        <span class="ms" style="left:${Math.min(left + width, 88)}%">${(ms(s.endTime) - ms(s.startTime)).toFixed(1)} ms</span></td></tr>`;
+    });
+    const html = `<!doctype html><meta charset="utf-8"><style>
+      body{font:13px system-ui,sans-serif;margin:16px;color:#1b1f24} table{border-collapse:collapse;width:100%}
+      td{border-bottom:1px solid #e3e6ea;padding:6px 8px;vertical-align:top} td:first-child{width:46%}
+      i{color:#5b6470;font-size:11px} .attrs{color:#5b6470;font:11px ui-monospace,monospace;margin-top:2px} .link{color:#9a6700;font-size:12px}
+      .lane{position:relative} .bar{position:absolute;top:9px;height:14px;border-radius:3px;background:#8c959f}
+      .k1{background:#2457c5}.k2{background:#6f42c1}.k3{background:#1f7a3a}.k4{background:#b35900}
+      .ms{position:absolute;top:26px;font-size:11px;color:#5b6470;margin-left:4px}
+      h1{font-size:16px}</style>
+      <h1>Spans exported by the OpenTelemetry SDK (InMemorySpanExporter) for one server action and the tick that ran its jobs, ${end.toFixed(0)} ms</h1>
+      <table>${rows.join("")}</table>`;
+    const file = artifactPath("trace.html");
+    writeFileSync(file, html);
+    const browser = await launchBrowser();
+    try {
+      const page = await (await browser.newContext({ viewport: { width: 1200, height: 400 }, deviceScaleFactor: 1 })).newPage();
+      await page.goto(`file://${file}`);
+      await page.screenshot({ path: artifactPath("trace.png"), fullPage: true });
+    } finally {
+      await browser.close();
+    }
+    if (process.env.UPDATE_SCREENSHOT === "1") copyFileSync(artifactPath("trace.png"), path.join(DOCS, "trace.png"));
+    // What the picture shows: both attempts link to the action, and ran in the tick.
+    const action = one("POST /checkout (server action placeOrder)");
+    for (const name of ["execute work", "execute noop"]) {
+      expect(one(name).links[0].context.spanId).toBe(action.spanContext().spanId);
+      expect(parentId(one(name))).toBe(one("cronbound tick").spanContext().spanId);
+    }
   });
 });
