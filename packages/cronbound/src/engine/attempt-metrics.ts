@@ -28,32 +28,45 @@ export const FLUSH_INTERVAL_MS = 10_000;
 /** Minutes kept one by one; older ones are folded into the '-infinity' row. */
 export const WINDOW_MINUTES = 120;
 
-function bucketKey(ms: number): string {
-  for (const b of BUCKETS_MS) if (ms <= b) return String(b);
-  return INF;
+function bucketIndex(ms: number): number {
+  for (let i = 0; i < BUCKETS_MS.length; i++) if (ms <= BUCKETS_MS[i]) return i;
+  return BUCKETS_MS.length;
 }
 
+/** One type's counts since the last flush: plain arrays, so recording an attempt allocates nothing. */
+interface TypeCounts {
+  outcomes: Record<string, number>;
+  wait: number[];
+  waitSum: number;
+  run: number[];
+  runSum: number;
+}
+
+const newCounts = (): TypeCounts => ({
+  outcomes: {},
+  wait: new Array(BUCKETS_MS.length + 1).fill(0),
+  waitSum: 0,
+  run: new Array(BUCKETS_MS.length + 1).fill(0),
+  runSum: 0,
+});
+
+const bucketName = (i: number) => (i < BUCKETS_MS.length ? String(BUCKETS_MS[i]) : INF);
+
 export class AttemptMetrics {
-  private counts = new Map<string, number>();
+  private counts = new Map<string, TypeCounts>();
   private flushing: Promise<void> | null = null;
 
   constructor(private readonly e: Engine, private readonly now?: Date) {}
 
   record(type: string, outcome: Settled, waitMs: number, runMs: number): void {
-    this.add(type, "outcome", OUTCOME_NAME[outcome], 1);
-    this.add(type, "wait", bucketKey(waitMs), 1);
-    this.add(type, "wait_sum", "", waitMs);
-    this.add(type, "run", bucketKey(runMs), 1);
-    this.add(type, "run_sum", "", runMs);
-  }
-
-  get pending(): number {
-    return this.counts.size;
-  }
-
-  private add(type: string, series: string, key: string, v: number): void {
-    const k = `${type}\u0000${series}\u0000${key}`;
-    this.counts.set(k, (this.counts.get(k) ?? 0) + v);
+    let c = this.counts.get(type);
+    if (!c) this.counts.set(type, (c = newCounts()));
+    const o = OUTCOME_NAME[outcome];
+    c.outcomes[o] = (c.outcomes[o] ?? 0) + 1;
+    c.wait[bucketIndex(waitMs)]++;
+    c.waitSum += waitMs;
+    c.run[bucketIndex(runMs)]++;
+    c.runSum += runMs;
   }
 
   /** Writes what was counted so far. A failed write keeps the counts for the next flush. */
@@ -62,12 +75,24 @@ export class AttemptMetrics {
     return this.flushing;
   }
 
+  private rows(batch: Map<string, TypeCounts>): [string, string, string, number][] {
+    const rows: [string, string, string, number][] = [];
+    for (const [type, c] of batch) {
+      for (const [o, n] of Object.entries(c.outcomes)) rows.push([type, "outcome", o, n]);
+      c.wait.forEach((n, i) => n && rows.push([type, "wait", bucketName(i), n]));
+      c.run.forEach((n, i) => n && rows.push([type, "run", bucketName(i), n]));
+      rows.push([type, "wait_sum", "", c.waitSum], [type, "run_sum", "", c.runSum]);
+    }
+    // Sorted, so two ticks upserting the same rows lock them in the same order (no deadlock).
+    const key = (r: [string, string, string, number]) => `${r[0]}\u0000${r[1]}\u0000${r[2]}`;
+    return rows.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  }
+
   private async write(): Promise<void> {
     if (!this.counts.size) return;
     const batch = this.counts;
     this.counts = new Map();
-    // Sorted, so two ticks upserting the same rows lock them in the same order (no deadlock).
-    const rows = [...batch].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => [...k.split("\u0000"), v] as const);
+    const rows = this.rows(batch);
     try {
       await execute(this.e.db, sql`
         INSERT INTO ${this.e.t.attemptMetrics} AS m (minute, type, series, key, value)
@@ -77,7 +102,15 @@ export class AttemptMetrics {
         ORDER BY x.ord
         ON CONFLICT (minute, type, series, key) DO UPDATE SET value = m.value + excluded.value`);
     } catch (err) {
-      for (const [k, v] of batch) this.counts.set(k, (this.counts.get(k) ?? 0) + v);
+      for (const [type, c] of batch) {
+        const into = this.counts.get(type) ?? newCounts();
+        for (const [o, n] of Object.entries(c.outcomes)) into.outcomes[o] = (into.outcomes[o] ?? 0) + n;
+        c.wait.forEach((n, i) => (into.wait[i] += n));
+        c.run.forEach((n, i) => (into.run[i] += n));
+        into.waitSum += c.waitSum;
+        into.runSum += c.runSum;
+        this.counts.set(type, into);
+      }
       throw err;
     }
   }
