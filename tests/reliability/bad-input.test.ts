@@ -497,6 +497,129 @@ describe("NUL characters (U+0000), which PostgreSQL cannot store", () => {
 
 });
 
+// ---------------------------------------------------------------------------------------------
+// Observability and operator control: the metrics route, pause/resume over HTTP, the
+// dashboard's bulk, pause and resume intents, the pause CLI. Nothing changes: jobs, outbox and
+// schedules (fingerprint) and type_settings.
+// ---------------------------------------------------------------------------------------------
+
+async function unchangedSettings<T>(run: () => Promise<T>): Promise<T> {
+  const settings = async () => JSON.stringify(await t.sql("SELECT * FROM type_settings ORDER BY type"));
+  const before = await settings();
+  const result = await unchanged(run);
+  expect(await settings(), "type_settings changed").toBe(before);
+  return result;
+}
+
+describe("metrics and pause/resume over HTTP: refused with the documented status, nothing changed", () => {
+  const rows: [string, Req, number, string][] = [
+    ["metrics without a secret", { method: "GET", path: "/api/jobs/metrics", auth: null }, 401, "unauthorized"],
+    ["metrics with a wrong secret", { method: "GET", path: "/api/jobs/metrics", auth: "Bearer wrong-secret-0123456789" }, 401, "unauthorized"],
+    ["POST to metrics", { method: "POST", path: "/api/jobs/metrics", body: "{}" }, 405, "method_not_allowed"],
+    ["pause without a secret", { method: "POST", path: "/api/jobs/pause", body: j({ type: "send-email" }), auth: null }, 401, "unauthorized"],
+    ["pause with malformed JSON", { method: "POST", path: "/api/jobs/pause", body: "{type:" }, 400, "malformed_json"],
+    ["pause with an empty body", { method: "POST", path: "/api/jobs/pause", body: "" }, 400, "malformed_json"],
+    ["pause with an array", { method: "POST", path: "/api/jobs/pause", body: "[]" }, 400, "invalid_request"],
+    ["pause without a type", { method: "POST", path: "/api/jobs/pause", body: j({ reason: "x" }) }, 400, "invalid_request"],
+    ["pause with a numeric type", { method: "POST", path: "/api/jobs/pause", body: j({ type: 42 }) }, 400, "invalid_request"],
+    ["pause with an unknown key", { method: "POST", path: "/api/jobs/pause", body: j({ type: "send-email", until: "tomorrow" }) }, 400, "invalid_request"],
+    ["pause with a 501-character reason", { method: "POST", path: "/api/jobs/pause", body: j({ type: "send-email", reason: "r".repeat(501) }) }, 400, "invalid_request"],
+    ["pause of an unknown type", { method: "POST", path: "/api/jobs/pause", body: j({ type: "send-fax" }) }, 422, "unknown_type"],
+    ["pause of a hostile type", { method: "POST", path: "/api/jobs/pause", body: j({ type: HOSTILE[0] }) }, 422, "unknown_type"],
+    ["pause with a 5 KB body", { method: "POST", path: "/api/jobs/pause", body: j({ type: "send-email", reason: "r".repeat(5_000) }) }, 413, "too_large"],
+    ["resume with a reason (resume takes none)", { method: "POST", path: "/api/jobs/resume", body: j({ type: "send-email", reason: "x" }) }, 400, "invalid_request"],
+    ["resume of an unknown type", { method: "POST", path: "/api/jobs/resume", body: j({ type: "send-fax" }) }, 422, "unknown_type"],
+    ["GET pause (a job id, not found)", { method: "GET", path: "/api/jobs/pause" }, 404, "not_found"],
+  ];
+  it.each(rows)("%s", async (_name, req, status, code) => {
+    const res = await unchangedSettings(() => send(req));
+    expect(res.status, res.text).toBe(status);
+    expect(res.body).toMatchObject({ code });
+  });
+
+  it("control: metrics answers the Prometheus text format, and a valid pause and resume do write", async () => {
+    const m = await fetch(`${app.url}/api/jobs/metrics`, { headers: { authorization: `Bearer ${TEST_SECRET}` } });
+    expect(m.status).toBe(200);
+    expect(m.headers.get("content-type")).toBe("text/plain; version=0.0.4; charset=utf-8");
+    expect(await m.text()).toMatch(/^# HELP cronbound_jobs /);
+    const p = await send({ method: "POST", path: "/api/jobs/pause", body: j({ type: "process-upload", reason: "control" }) });
+    expect(p.body).toMatchObject({ type: "process-upload", paused: true, reason: "control", changed: true });
+    const r = await send({ method: "POST", path: "/api/jobs/resume", body: j({ type: "process-upload" }) });
+    expect(r.body).toMatchObject({ type: "process-upload", paused: false, changed: true });
+    await t.sql("DELETE FROM type_settings");
+  });
+});
+
+describe("dashboard incident intents (bulk-retry, bulk-cancel, pause, resume): refused, nothing changed", () => {
+  const signedOut: [string, Record<string, string>][] = [
+    ["bulk-retry", { intent: "bulk-retry", status: "failed", expected: "1" }],
+    ["bulk-cancel", { intent: "bulk-cancel", expected: "1" }],
+    ["pause", { intent: "pause", type: "send-email" }],
+    ["resume", { intent: "resume", type: "send-email" }],
+  ];
+  it.each(signedOut)("%s without a session: sent to sign in", async (_n, fields) => {
+    const r = await unchangedSettings(() => dashboard("/jobs", fields));
+    expect(r.redirect).toMatch(/^\/jobs\/login/);
+  });
+
+  it("signed in: malformed filters answer bad_filter, an empty match empty_match, an unknown type unknown_type", async () => {
+    const cookie = await signedInCookie();
+    const malformed: Record<string, string>[] = [
+      { status: "dead" },
+      { status: "failed'; DROP TABLE jobs; --" },
+      { from: "yesterday" },
+      { to: "2026-13-45T99:99" },
+      { from: "2026-01-02T00:00:00Z", to: "2026-01-01T00:00:00Z" },
+      { text: "t".repeat(201) },
+      { text: "a\u0000b" },
+      { type: "t".repeat(201) },
+      { expected: "0" },
+      { expected: "abc" },
+      { expected: "10001" },
+      { expected: "-5" },
+      { expected: "" },
+    ];
+    for (const intent of ["bulk-retry", "bulk-cancel"]) {
+      for (const bad of malformed) {
+        const r = await unchangedSettings(() => dashboard("/jobs", { intent, status: "failed", expected: "5", ...bad }, cookie));
+        expect(r.redirect, `${intent} ${j(bad).slice(0, 60)}`).toMatch(/error=bad_filter/);
+      }
+      // Well-formed, but nothing matches: nothing to do, and it says so.
+      for (const empty of [{ type: "send-fax" }, { text: "no error says this" }, { from: "2099-01-01T00:00:00Z" }, { type: HOSTILE[0] }] as Record<string, string>[]) {
+        const r = await unchangedSettings(() => dashboard("/jobs", { intent, expected: "5", ...empty }, cookie));
+        expect(r.redirect, `${intent} ${j(empty)}`).toMatch(/error=empty_match/);
+      }
+    }
+    // A status the action cannot apply to matches nothing: retry of pending jobs, cancel of failed ones.
+    expect((await unchangedSettings(() => dashboard("/jobs", { intent: "bulk-retry", status: "pending", expected: "5" }, cookie))).redirect).toMatch(/error=empty_match/);
+    expect((await unchangedSettings(() => dashboard("/jobs", { intent: "bulk-cancel", status: "failed", expected: "5" }, cookie))).redirect).toMatch(/error=empty_match/);
+    for (const intent of ["pause", "resume"]) {
+      for (const type of ["send-fax", "", HOSTILE[0], "x".repeat(5_000)]) {
+        const r = await unchangedSettings(() => dashboard("/jobs", { intent, type }, cookie));
+        expect(r.redirect, `${intent}(${type.slice(0, 20)})`).toMatch(/error=unknown_type/);
+      }
+    }
+    const long = await unchangedSettings(() => dashboard("/jobs", { intent: "pause", type: "send-email", reason: "r".repeat(501) }, cookie));
+    expect(long.redirect).toMatch(/error=invalid_reason/);
+  });
+});
+
+describe("pause/resume CLI: exit 2, nothing changed", () => {
+  it.each([
+    ["pause of an unknown type", ["pause", "send-fax"], /unknown job type "send-fax"/],
+    ["pause of a hostile type", ["pause", HOSTILE[0]], /unknown job type/],
+    ["pause without a type", ["pause"], /missing argument/],
+    ["pause with a 501-character reason", ["pause", "send-email", "--reason", "r".repeat(501)], /reason must be text of at most 500/],
+    ["resume of an unknown type", ["resume", "send-fax"], /unknown job type "send-fax"/],
+    ["resume with a flag it does not take", ["resume", "send-email", "--reason", "x"], /Unknown option '--reason'/],
+  ] as [string, string[], RegExp][])("%s", async (_name, argv, message) => {
+    const r = await unchangedSettings(() => cli(argv));
+    expect(r.code, r.err).toBe(2);
+    expect(r.err).toMatch(message);
+    expect(r.out).toBe("");
+  });
+});
+
 // Last, because it writes: enqueueSendEmail kicks a tick after its response, which runs jobs.
 describe("control", () => {
   it("control: a valid enqueueSendEmail call through the same path does write (the harness can see a write)", async () => {

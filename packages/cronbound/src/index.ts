@@ -12,7 +12,8 @@ export { MAX_PAYLOAD_BYTES, MAX_BATCH, type EnqueueOptions, type EnqueueResult, 
 export { isJobId, type ControlResult, type RetryJobsOptions } from "./engine/control.ts";
 export { parseCron, ScheduleError, type CronSchedule } from "./engine/schedules/cron.ts";
 export type { Schedule, ScheduleOptions } from "./engine/schedules/store.ts";
-export type { Stats, MinuteCount } from "./engine/stats.ts";
+export type { Stats, MinuteCount, PausedStat } from "./engine/stats.ts";
+export type { PausedType, PauseResult } from "./engine/pause.ts";
 export { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from "./engine/backoff.ts";
 export { EnqueueError, NonRetryableError, type Issue } from "./engine/errors.ts";
 export { JobStopped, type StopKind } from "./engine/execute.ts";

@@ -7,6 +7,8 @@ import type { AnyJobType, PayloadOf, Registry } from "./engine/define.ts";
 import { enqueue, enqueueMany, type EnqueueManyItem, type EnqueueOptions, type EnqueueResult } from "./engine/enqueue.ts";
 import { getSchedule, listSchedules, schedule, unschedule, type Schedule, type ScheduleOptions } from "./engine/schedules/store.ts";
 import { getStats, type Stats } from "./engine/stats.ts";
+import { prometheusMetrics } from "./engine/metrics.ts";
+import { pausedTypes, pauseType, resumeType, type PausedType, type PauseResult } from "./engine/pause.ts";
 import { runTick, type TickOptions } from "./engine/tick/run.ts";
 import type { Job, TickReport } from "./engine/types.ts";
 
@@ -57,6 +59,17 @@ export interface Queue<Types extends Record<string, AnyJobType> = Record<string,
   listSchedules(): Promise<Schedule[]>;
   /** Counts per status and type, the oldest due job's age, the last hour per minute. */
   getStats(): Promise<Stats>;
+  /**
+   * Pause a job type: no claim (cron, kick, worker, manual tick) takes its jobs until `resume`.
+   * Its jobs still enqueue and wait; running ones finish. An unknown type: `{ ok: false, reason: "unknown_type" }`, nothing written.
+   */
+  pause(type: keyof Types & string, options?: { reason?: string; now?: Date }): Promise<PauseResult>;
+  /** Resume a paused job type: its backlog is claimable at the next claim. */
+  resume(type: keyof Types & string, options?: { now?: Date }): Promise<PauseResult>;
+  /** The paused job types, oldest pause first. */
+  pausedTypes(): Promise<PausedType[]>;
+  /** The queue's metrics in the Prometheus text format (what GET /api/jobs/metrics serves). */
+  metrics(): Promise<string>;
   /** @internal The engine context (database, tables, registry, config, logger) for cronbound's own adapters. */
   engine(): Engine;
 }
@@ -104,6 +117,10 @@ export function createQueue<Types extends Record<string, AnyJobType>>(o: QueueOp
     getSchedule: (name) => getSchedule(e(), name),
     listSchedules: () => listSchedules(e()),
     getStats: () => getStats(e()),
+    pause: (type, options) => pauseType(e(), type, options),
+    resume: (type, options) => resumeType(e(), type, options),
+    pausedTypes: () => pausedTypes(e()),
+    metrics: () => prometheusMetrics(e()),
     engine: e,
   };
 }

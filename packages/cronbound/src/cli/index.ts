@@ -6,6 +6,7 @@ import { UsageError, type CliContext, type Command } from "./command.ts";
 import { enqueue } from "./enqueue.ts";
 import { help, usageText } from "./help.ts";
 import { migrate } from "./migrate.ts";
+import { pause, resume } from "./pause.ts";
 import { retry } from "./retry.ts";
 import { schedules } from "./schedules.ts";
 import { show } from "./show.ts";
@@ -14,7 +15,7 @@ import { tick } from "./tick.ts";
 import { worker } from "./worker.ts";
 
 /** Every command, in help order. A new command is one file and one line here. */
-export const commands: readonly Command[] = [migrate, worker, stats, enqueue, show, retry, cancel, tick, schedules, help];
+export const commands: readonly Command[] = [migrate, worker, stats, enqueue, show, retry, cancel, pause, resume, tick, schedules, help];
 
 export interface CliIo {
   /** The app's queue, loaded when a command first needs it. */

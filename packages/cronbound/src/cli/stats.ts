@@ -19,6 +19,9 @@ function format(s: Stats): string {
     row(s.counts),
     `pending: ${s.scheduled} scheduled for later, ${s.blocked} waiting on a dependency; oldest due job waiting ${s.oldestPendingAgeSeconds} s`,
   ];
+  for (const p of s.paused ?? []) {
+    lines.push(`paused: ${p.type} since ${p.pausedAt} (${p.pending} pending)${p.reason ? `: ${p.reason}` : ""}`);
+  }
   const types = Object.keys(s.byType).sort();
   if (types.length) {
     const width = Math.max(...types.map((t) => t.length));

@@ -2,6 +2,7 @@ import { queryRows } from "../db.ts";
 import { empty, sql, type Sql } from "../sql.ts";
 import type { Engine } from "./context.ts";
 import { completeSql, type Attempt } from "./finalize.ts";
+import { notPaused } from "./pause.ts";
 import { clock, jobColumns, type Job } from "./types.ts";
 
 export interface ClaimOptions {
@@ -75,6 +76,7 @@ function claimSql(e: Engine, o: ClaimOptions): Sql {
       SELECT id FROM ${e.t.jobs}
       WHERE status = 'pending' AND NOT blocked AND run_at <= ${now}
         AND timeout_ms <= ${Math.floor(o.maxTimeoutMs)} ${types}
+        ${notPaused(e)}
       ORDER BY priority, run_at, id
       LIMIT ${o.limit}
       FOR UPDATE SKIP LOCKED))
@@ -98,6 +100,7 @@ export async function countSkippedForBudget(e: Engine, maxTimeoutMs: number, typ
     SELECT count(*)::int AS n FROM (
       SELECT 1 FROM ${e.t.jobs}
       WHERE status = 'pending' AND NOT blocked AND run_at <= ${clock(now)} AND timeout_ms > ${Math.floor(maxTimeoutMs)} ${t}
+        ${notPaused(e)}
       LIMIT ${cap}
     ) s`);
   return rows[0]?.n ?? 0;

@@ -15,12 +15,17 @@ export interface Tables {
   /** The `job_status` enum type, for casts. */
   status: Sql;
   migrations: Sql;
+  /** Per-type settings changed at run time (migration 0002 and the columns each feature adds). */
+  typeSettings: Sql;
+  /** Attempt counts and wait/run histograms per minute and type (migration 0006). */
+  attemptMetrics: Sql;
 }
 
 export function tables(schema: string): Tables {
   const s = ident(schema);
   const q = (name: string) => sql`${s}.${raw(`"${name}"`)}`;
-  return { schema, jobs: q("jobs"), schedules: q("schedules"), status: q("job_status"), migrations: q("migrations") };
+  return { schema, jobs: q("jobs"), schedules: q("schedules"), status: q("job_status"), migrations: q("migrations"),
+    typeSettings: q("type_settings"), attemptMetrics: q("attempt_metrics") };
 }
 
 /**

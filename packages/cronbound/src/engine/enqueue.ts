@@ -4,6 +4,7 @@ import { empty, sql, type Sql } from "../sql.ts";
 import type { Engine } from "./context.ts";
 import type { AnyJobType, Registry } from "./define.ts";
 import { EnqueueError, toIssues } from "./errors.ts";
+import { tracedEnqueue } from "./tracing.ts";
 import { clock, jobColumns, type Job } from "./types.ts";
 
 /** Largest payload accepted, as JSON text. Jobs carry ids and small data, not files. */
@@ -115,12 +116,16 @@ export async function enqueue(
   // (a speculative insertion: more WAL per row; NULL keys never conflict).
   const blocked = r.dependsOn.length ? blockedExpr(e, deps) : sql`false`;
   const onConflict = r.idempotencyKey === null ? empty : sql`ON CONFLICT (idempotency_key) DO NOTHING`;
+  return tracedEnqueue(r.type, 1, (traceparent) => insertOne(e, r, deps, blocked, onConflict, now, traceparent), (res) => [res.job.id]);
+}
+
+async function insertOne(e: Engine, r: Row, deps: Sql, blocked: Sql, onConflict: Sql, now: Date | undefined, traceparent: string | null): Promise<EnqueueResult> {
   for (let i = 0; i < 2; i++) {
     const inserted = await queryRows<Job>(e.db, sql`
-      INSERT INTO ${e.t.jobs} AS jobs (type, payload, priority, run_at, max_attempts, timeout_ms, idempotency_key, depends_on, blocked)
+      INSERT INTO ${e.t.jobs} AS jobs (type, payload, priority, run_at, max_attempts, timeout_ms, idempotency_key, depends_on, blocked, traceparent)
       VALUES (${r.type}, ${r.payload}::jsonb, ${r.priority},
               coalesce(${r.runAt}::timestamptz, ${clock(now)} + ${r.delayMs} * interval '1 millisecond'),
-              ${r.maxAttempts}, ${r.timeoutMs}, ${r.idempotencyKey}, ${deps}, ${blocked})
+              ${r.maxAttempts}, ${r.timeoutMs}, ${r.idempotencyKey}, ${deps}, ${blocked}, ${traceparent})
       ${onConflict}
       RETURNING ${jobColumns()}`);
     if (inserted.length) return { job: inserted[0], created: true };
@@ -148,13 +153,19 @@ export async function enqueueMany(e: Engine, items: EnqueueManyItem[], options: 
   if (items.length === 0) return [];
   const rows = items.map((it, i) => prepare(e.registry, it?.type, it?.payload, it?.options, [i]));
   await checkDependencies(e, [...new Set(rows.flatMap((r) => r.dependsOn))]);
+  const types = [...new Set(rows.map((r) => r.type))];
+  // One span for the batch; every job of it links back to that span.
+  return tracedEnqueue(types.length === 1 ? types[0] : "(batch)", rows.length, (traceparent) => insertMany(e, rows, options.now, traceparent), (ids) => ids);
+}
+
+async function insertMany(e: Engine, rows: Row[], now: Date | undefined, traceparent: string | null): Promise<string[]> {
   // Dependency lists travel as text ('{1,2}') because unnest flattens arrays of arrays.
   const created = await queryRows<{ id: string }>(e.db, sql`
-    INSERT INTO ${e.t.jobs} (type, payload, priority, run_at, max_attempts, timeout_ms, idempotency_key, depends_on, blocked)
+    INSERT INTO ${e.t.jobs} (type, payload, priority, run_at, max_attempts, timeout_ms, idempotency_key, depends_on, blocked, traceparent)
     SELECT t.type, t.payload::jsonb, t.priority,
-           coalesce(t.run_at, ${clock(options.now)} + t.delay_ms * interval '1 millisecond'),
+           coalesce(t.run_at, ${clock(now)} + t.delay_ms * interval '1 millisecond'),
            t.max_attempts, t.timeout_ms, t.idempotency_key, t.deps::bigint[],
-           ${rows.some((r) => r.dependsOn.length) ? blockedExpr(e, sql`t.deps::bigint[]`) : sql`false`}
+           ${rows.some((r) => r.dependsOn.length) ? blockedExpr(e, sql`t.deps::bigint[]`) : sql`false`}, ${traceparent}::text
     FROM unnest(${rows.map((r) => r.type)}::text[], ${rows.map((r) => r.payload)}::text[],
                 ${rows.map((r) => r.priority)}::int[], ${rows.map((r) => r.runAt?.toISOString() ?? null)}::timestamptz[],
                 ${rows.map((r) => r.delayMs)}::bigint[], ${rows.map((r) => r.maxAttempts)}::int[],

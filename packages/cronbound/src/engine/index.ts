@@ -19,6 +19,11 @@ export { dueFires, nextFireAfter, wallToInstant, instantToWall, checkTimezone, C
 export { enqueue, enqueueMany, enqueueOptionsSchema } from "./enqueue.ts";
 export { getJob, cancelJob, retryJob, retryJobs } from "./control.ts";
 export { getStats, finishedPerMinute } from "./stats.ts";
+export { pauseType, resumeType, pausedTypes, notPaused } from "./pause.ts";
+export { countMatching, retryMatching, cancelMatching, findJob, filterConditions, jobFilterSchema, MAX_BULK, type JobFilter, type BulkOptions } from "./bulk.ts";
+export { collectMetrics, renderPrometheus, prometheusMetrics } from "./metrics.ts";
+export { formatTraceparent, parseTraceparent } from "./tracing.ts";
+export { AttemptMetrics, foldOldMinutes, BUCKETS_MS } from "./attempt-metrics.ts";
 export { progressWriter, MAX_PROGRESS_BYTES, PROGRESS_INTERVAL_MS, type ProgressWriter } from "./progress.ts";
 export { watchRunning } from "./watch.ts";
 export { runTick, type TickOptions } from "./tick/run.ts";

@@ -1,6 +1,7 @@
 import { queryRows } from "../db.ts";
 import { sql } from "../sql.ts";
 import type { Engine } from "./context.ts";
+import { pausedTypes } from "./pause.ts";
 import { JOB_STATUSES, type JobStatus } from "./types.ts";
 
 export interface Stats {
@@ -17,7 +18,17 @@ export interface Stats {
   perMinute: MinuteCount[];
   /** failed / (completed + failed) over those 60 buckets; null when nothing finished. */
   failureRate: number | null;
+  /** Paused job types (nothing claims them) with the jobs waiting meanwhile. */
+  paused: PausedStat[];
   now: string;
+}
+
+export interface PausedStat {
+  type: string;
+  pausedAt: string;
+  reason: string | null;
+  /** Pending jobs of the type (its backlog while paused). */
+  pending: number;
 }
 
 export interface MinuteCount {
@@ -36,7 +47,7 @@ const zero = (): Record<JobStatus, number> => Object.fromEntries(JOB_STATUSES.ma
  * retention is what keeps that table small.
  */
 export async function getStats(e: Engine): Promise<Stats> {
-  const [rows, pending, perMinute] = await Promise.all([
+  const [rows, pending, perMinute, paused] = await Promise.all([
     queryRows<{ type: string; status: JobStatus; n: number }>(e.db, sql`
       SELECT type, status::text AS status, count(*)::int AS n FROM ${e.t.jobs} GROUP BY type, status`),
     queryRows<{ scheduled: number; blocked: number; age: number | null; now: Date }>(e.db, sql`
@@ -46,6 +57,7 @@ export async function getStats(e: Engine): Promise<Stats> {
              now() AS now
       FROM ${e.t.jobs} WHERE status = 'pending' AND (NOT blocked OR blocked)`),
     finishedPerMinute(e),
+    pausedTypes(e),
   ]);
   const counts = zero();
   const byType: Stats["byType"] = {};
@@ -64,6 +76,7 @@ export async function getStats(e: Engine): Promise<Stats> {
     oldestPendingAgeSeconds: Math.max(0, Math.round((p.age ?? 0) * 10) / 10),
     perMinute,
     failureRate: completed + failed === 0 ? null : Math.round((failed / (completed + failed)) * 10_000) / 10_000,
+    paused: paused.map((p) => ({ type: p.type, pausedAt: p.pausedAt.toISOString(), reason: p.reason, pending: byType[p.type]?.pending ?? 0 })),
     now: p.now.toISOString(),
   };
 }

@@ -35,6 +35,8 @@ export interface Job {
   updatedAt: Date;
   startedAt: Date | null;
   finishedAt: Date | null;
+  /** W3C traceparent of the span active when the job was enqueued (OpenTelemetry); null without one. */
+  traceparent: string | null;
 }
 
 /** The column list that reads a row as a `Job`; `alias` qualifies it inside UPDATE ... FROM. */
@@ -48,7 +50,8 @@ export function jobColumns(alias = "jobs"): Sql {
      ${a}.result, ${a}.progress, ${a}.idempotency_key AS "idempotencyKey",
      coalesce(${a}.depends_on, '{}')::text[] AS "dependsOn", ${a}.blocked,
      ${a}.created_at AS "createdAt", ${a}.updated_at AS "updatedAt",
-     ${a}.started_at AS "startedAt", ${a}.finished_at AS "finishedAt"`,
+     ${a}.started_at AS "startedAt", ${a}.finished_at AS "finishedAt",
+     ${a}.traceparent`,
   );
 }
 

@@ -1,6 +1,8 @@
 import type { Queue } from "../queue.ts";
 import { MAX_BODY_BYTES, readJsonBody } from "./body.ts";
+import { CONTENT_TYPE, prometheusMetrics } from "../engine/metrics.ts";
 import { enqueueFromRequest } from "./enqueue.ts";
+import { MAX_PAUSE_BODY_BYTES, pauseFromRequest } from "./pause.ts";
 import { json, problem } from "./respond.ts";
 import { machineRoute } from "./route.ts";
 import { jobJson } from "./serialize.ts";
@@ -30,7 +32,8 @@ export interface RouteHandlers {
  *
  *   GET  /api/jobs/tick    the cron tick (Vercel Cron)           POST /api/jobs/tick   manual tick
  *   POST /api/jobs         enqueue                               GET  /api/jobs/{id}   one job
- *   GET  /api/jobs/stats   counts
+ *   GET  /api/jobs/stats   counts                                GET  /api/jobs/metrics  Prometheus text format
+ *   POST /api/jobs/pause   { type, reason? }                     POST /api/jobs/resume  { type }
  *
  * Each checks `Authorization: Bearer <config.cronSecret>` before anything else (production
  * without a secret: 503, fail closed), and answers JSON, errors included.
@@ -57,6 +60,15 @@ export function createRouteHandlers(queue: Queue, options: RouteOptions): RouteH
     return enqueueFromRequest(queue, body.value, (id) => `${base}/${id}`);
   });
   const stats = machineRoute(queue, "stats", async () => json(await queue.getStats()));
+  const metrics = machineRoute(queue, "metrics", async () =>
+    new Response(await prometheusMetrics(queue.engine()), { headers: { "content-type": CONTENT_TYPE, "cache-control": "no-store" } }),
+  );
+  const pauseOrResume = (action: "pause" | "resume") =>
+    machineRoute(queue, action, async (request: Request) => {
+      const body = await readJsonBody(request, MAX_PAUSE_BODY_BYTES);
+      if (!body.ok) return body.response;
+      return pauseFromRequest(queue, action, body.value);
+    });
   const job = (id: string) =>
     machineRoute(queue, "get job", async () => {
       const found = await queue.getJob(id);
@@ -79,6 +91,7 @@ export function createRouteHandlers(queue: Queue, options: RouteOptions): RouteH
       if (rest.length) return notFound(request, ctx);
       if (first === "tick") return tickGet(request, ctx);
       if (first === "stats") return stats(request, ctx);
+      if (first === "metrics") return metrics(request, ctx);
       if (first === undefined) return notAllowed("POST")(request, ctx);
       return job(first)(request, ctx);
     },
@@ -87,6 +100,7 @@ export function createRouteHandlers(queue: Queue, options: RouteOptions): RouteH
       if (rest.length) return notFound(request, ctx);
       if (first === undefined) return enqueue(request, ctx);
       if (first === "tick") return tickPost(request, ctx);
+      if (first === "pause" || first === "resume") return pauseOrResume(first)(request, ctx);
       return notAllowed("GET")(request, ctx);
     },
   };

@@ -6,6 +6,7 @@ import type { Engine } from "../context.ts";
 import { releaseDependentsOf } from "../dependencies.ts";
 import { executeJob, type Execution, type Outcome } from "../execute.ts";
 import { runMaintenance, type MaintenanceOptions } from "../maintenance.ts";
+import { observeTick, type TickObserver } from "../observe.ts";
 import { progressWriter } from "../progress.ts";
 import type { Job, TickReport } from "../types.ts";
 import { watchRunning } from "../watch.ts";
@@ -79,6 +80,22 @@ const COUNTED: Record<Settled, "completed" | "retried" | "failed" | "released" |
  * every running job settle, then rethrows the first database error so callers can report it.
  */
 export async function runTick(e: Engine, options: TickOptions): Promise<TickReport> {
+  // Spans and attempt metrics (observe.ts): hooks at the claim, the start and the settling of
+  // each attempt, and here at the end.
+  const o = { ...options, workerId: options.workerId ?? defaultWorkerId() };
+  const observer = observeTick(e, { workerId: o.workerId, budgetMs: o.budgetMs, types: o.types, now: o.now, maintenance: !o.skipMaintenance });
+  let report: TickReport;
+  try {
+    report = await tickObserved(e, o, observer);
+  } catch (err) {
+    await observer.end(undefined, err);
+    throw err;
+  }
+  await observer.end(report);
+  return report;
+}
+
+async function tickObserved(e: Engine, options: TickOptions, observer: TickObserver): Promise<TickReport> {
   const started = Date.now();
   const deadline = started + options.budgetMs;
   const workerId = options.workerId ?? defaultWorkerId();
@@ -130,6 +147,7 @@ export async function runTick(e: Engine, options: TickOptions): Promise<TickRepo
         `finalizing job ${job.id} failed; its lease will expire and it will run again`,
       );
     }
+    observer.settled(job, settled, outcome, Date.now() - startedAt);
     options.onJob?.({
       id: job.id, type: job.type, attempt: job.attempts, outcome: settled,
       durationMs: Date.now() - startedAt, error: "error" in outcome ? outcome.error : undefined,
@@ -139,12 +157,12 @@ export async function runTick(e: Engine, options: TickOptions): Promise<TickRepo
   const start = (job: Job) => {
     const startedAt = Date.now();
     const progress = progressWriter(e, workerId, job, now);
-    const exec = executeJob(job, e.registry.get(job.type), {
+    const exec = observer.execute(job, () => executeJob(job, e.registry.get(job.type), {
       deadline,
       progress: progress.report,
       db: e.db,
       random: options.random,
-    });
+    }));
     const done: Promise<void> = exec.outcome
       .then(async (outcome) => {
         // The slot is free once the handler is done: its write goes on in the background
@@ -191,7 +209,7 @@ export async function runTick(e: Engine, options: TickOptions): Promise<TickRepo
       const free = Math.min(concurrency - running.size, 2 * concurrency - settling.size);
       if (!drained && free > 0 && (running.size === 0 || free >= refillAt)) {
         const limit = Math.min(batchSize, free);
-        const jobs = await completer.claim({ workerId, limit, maxTimeoutMs: left, graceMs, types: options.types, now });
+        const jobs = await observer.claim(limit, () => completer.claim({ workerId, limit, maxTimeoutMs: left, graceMs, types: options.types, now }));
         report.claimed += jobs.length;
         for (const job of jobs) start(job);
         if (jobs.length === limit) continue;

@@ -5,6 +5,7 @@ import { z } from "zod";
 import type { Queue } from "../../queue.ts";
 import { tickBudgetMs } from "../budget.ts";
 import { dashboardAccess, signIn, signOut, type AuthSettings } from "./auth.ts";
+import { incidentAction } from "./incident-actions.ts";
 import { safeNext } from "./login.tsx";
 
 // The dashboard's server actions, behind one entry point. The app wraps it in its own
@@ -87,6 +88,14 @@ export async function runDashboardAction(queue: Queue, form: FormData, options: 
       back(to, { done: "tick", report: summary });
       break;
     }
+    case "bulk-retry":
+    case "bulk-cancel":
+    case "pause":
+    case "resume": {
+      const to = backPath(s.base, form.get("back"));
+      await incidentAction(queue, intent, form, s.base, (params) => back(to, params));
+      break;
+    }
     case "signout":
       await signOut(s);
       redirect(`${s.base}/login`);
@@ -100,5 +109,5 @@ export async function runDashboardAction(queue: Queue, form: FormData, options: 
 function backPath(base: string, value: FormDataEntryValue | null): string {
   if (typeof value !== "string" || !value.startsWith(base)) return base;
   const rest = value.slice(base.length);
-  return /^(\/[0-9]+)?(\?[A-Za-z0-9=&%+._-]*)?$/.test(rest) ? value : base;
+  return /^(\/[0-9]+|\/types\/[A-Za-z0-9._:%-]{1,300})?(\?[A-Za-z0-9=&%+._-]*)?$/.test(rest) ? value : base;
 }

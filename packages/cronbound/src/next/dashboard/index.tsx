@@ -23,10 +23,12 @@ import type { Queue } from "../../queue.ts";
 import { isJobId } from "../../engine/control.ts";
 import { settingsOf, type DashboardOptions } from "./actions.ts";
 import { dashboardAccess } from "./auth.ts";
+import { findJob } from "../../engine/bulk.ts";
 import { JobView } from "./job.tsx";
 import { Login } from "./login.tsx";
 import { overviewHref, Overview, type Search } from "./overview.tsx";
 import { DASHBOARD_CSS } from "./styles.ts";
+import { TypeView } from "./type-view.tsx";
 import { DashboardOff, type DashboardAction, type ViewContext } from "./ui.tsx";
 
 export { runDashboardAction, type DashboardOptions, type DashboardActionOptions } from "./actions.ts";
@@ -73,6 +75,23 @@ export async function Dashboard({ queue, action, params, searchParams, basePath 
     const here = path.length ? `${s.base}/${path[0]}` : overviewHref(s.base, sp);
     if (!access.allowed) redirect(`${s.base}/login?next=${encodeURIComponent(here.split("?")[0])}`);
     body = path.length ? <JobView e={e} v={v} id={path[0]} sp={sp} /> : <Overview e={e} v={v} sp={sp} />;
+  } else if ((path.length === 1 && path[0] === "search") || (path.length === 2 && path[0] === "types")) {
+    // Incident tools (incidents.tsx, type-view.tsx): the same access check before any query.
+    if (!access.allowed) redirect(`${s.base}/login?next=${encodeURIComponent(s.base)}`);
+    if (path[0] === "types") {
+      let type: string;
+      try {
+        type = decodeURIComponent(path[1]);
+      } catch {
+        notFound();
+      }
+      body = <TypeView e={e} v={v} type={type} sp={sp} />;
+    } else {
+      const q = (Array.isArray(sp.q) ? sp.q[0] : sp.q)?.trim() ?? "";
+      const found = q ? await findJob(e, q) : null;
+      if (found) redirect(`${s.base}/${found.id}`);
+      redirect(q && q.length <= 200 ? `${s.base}?${new URLSearchParams({ text: q }).toString()}#list` : s.base);
+    }
   } else {
     notFound();
   }

@@ -4,6 +4,7 @@ import type { Engine } from "../../engine/context.ts";
 import { dbNow, dependencies } from "./queries.ts";
 import { one, type Search } from "./overview.tsx";
 import { ActionForm, Flash, fmtAgo, fmtTime, Json, ModeBar, StatusBadge, type ViewContext } from "./ui.tsx";
+import { LiveRefresh } from "./live.tsx";
 
 /**
  * progress is what the handler reported: a fraction from 0 to 1, or a small object. An object
@@ -32,7 +33,7 @@ export async function JobView({ e, v, id, sp }: { e: Engine; v: ViewContext; id:
     <section className="dash">
       <ModeBar v={v} back={`${base}/${job.id}`} />
       <Flash done={one(sp.done)} error={one(sp.error)} report={one(sp.report)} />
-      <p><a href={base}>← all jobs</a></p>
+      <p className="dash-bar"><a href={base}>← all jobs</a> <LiveRefresh /></p>
       <h1>
         Job #{job.id} <span className="muted">{job.type}</span> <span data-testid="job-status"><StatusBadge status={job.status} /></span>
       </h1>
@@ -71,6 +72,7 @@ export async function JobView({ e, v, id, sp }: { e: Engine; v: ViewContext; id:
             <tr><th>lease</th><td>{job.lockedBy} until {fmtTime(job.lockedUntil)}</td></tr>
           )}
           {job.idempotencyKey && <tr><th>idempotency key</th><td><code>{job.idempotencyKey}</code></td></tr>}
+          {job.traceparent && <tr><th>trace</th><td><code data-testid="trace-id">{job.traceparent.split("-")[1]}</code> <span className="muted">(enqueued in this OpenTelemetry trace)</span></td></tr>}
           {job.lastError && <tr><th>last error</th><td className="err" data-testid="last-error">{job.lastError}</td></tr>}
         </tbody>
       </table>

@@ -4,6 +4,8 @@ import { JOB_STATUSES } from "../../engine/types.ts";
 import { ThroughputChart } from "./chart.tsx";
 import { listFilterSchema, listJobs, recentFailures } from "./queries.ts";
 import { Schedules } from "./schedules.tsx";
+import { BulkPanel, ExtraFilterFields, incidentConditions, incidentFilter, incidentParams, IncidentFlash, SearchBox } from "./incidents.tsx";
+import { LiveRefresh } from "./live.tsx";
 import { Card, Flash, fmtAgo, fmtDuration, fmtTime, ModeBar, StatusBadge, type ViewContext } from "./ui.tsx";
 
 export type Search = Record<string, string | string[] | undefined>;
@@ -18,9 +20,12 @@ export function overviewHref(base: string, sp: Search): string {
 /** The overview: counts, the last hour, failures, schedules, and every job (filtered, paged). */
 export async function Overview({ e, v, sp }: { e: Engine; v: ViewContext; sp: Search }) {
   const filter = listFilterSchema.parse({ status: one(sp.status), type: one(sp.type), before: one(sp.before) });
-  const here = `${v.base}${query(filter)}`;
+  // Incident tools (incidents.tsx): more filters for the list, the same filter for bulk actions.
+  const incident = incidentFilter(sp);
+  const extra = incidentParams(incident.filter);
+  const here = `${v.base}${query({ ...filter, ...extra })}`;
   const base = v.base;
-  const [stats, page, failures] = await Promise.all([getStats(e), listJobs(e, filter), recentFailures(e)]);
+  const [stats, page, failures] = await Promise.all([getStats(e), listJobs(e, filter, undefined, incidentConditions(e, incident.filter)), recentFailures(e)]);
   const now = new Date(stats.now);
   const types = Object.keys(stats.byType).sort();
   if (filter.type && !types.includes(filter.type)) types.push(filter.type);
@@ -30,7 +35,9 @@ export async function Overview({ e, v, sp }: { e: Engine; v: ViewContext; sp: Se
     <section className="dash">
       <ModeBar v={v} back={here} />
       <Flash done={one(sp.done)} error={one(sp.error)} report={one(sp.report)} />
+      <IncidentFlash sp={sp} />
       <h1>Jobs</h1>
+      <div className="dash-bar"><SearchBox base={base} /><LiveRefresh /></div>
 
       <div className="cards" data-testid="counts">
         {JOB_STATUSES.map((s) => (
@@ -65,7 +72,12 @@ export async function Overview({ e, v, sp }: { e: Engine; v: ViewContext; sp: Se
           <tbody>
             {types.filter((t) => stats.byType[t]).map((t) => (
               <tr key={t} data-type={t}>
-                <td><a href={`${base}?type=${encodeURIComponent(t)}#list`}>{t}</a></td>
+                <td>
+                  <a href={`${base}?type=${encodeURIComponent(t)}#list`}>{t}</a>{" "}
+                  <a href={`${base}/types/${encodeURIComponent(t)}`} className="muted" data-testid={`type-view-${t}`}>
+                    {stats.paused.some((p) => p.type === t) ? <span className="badge s-cancelled">paused</span> : "details"}
+                  </a>
+                </td>
                 {JOB_STATUSES.map((s) => (
                   <td key={s} className="num" data-status={s}>{stats.byType[t][s].toLocaleString("en-US")}</td>
                 ))}
@@ -115,9 +127,11 @@ export async function Overview({ e, v, sp }: { e: Engine; v: ViewContext; sp: Se
             {types.map((t) => <option key={t} value={t}>{t}</option>)}
           </select>
         </label>
+        <ExtraFilterFields f={incident.filter} ignored={incident.ignored} />
         <button type="submit" className="secondary">Filter</button>
-        {(filter.status || filter.type) && <a href={`${base}#list`}>clear</a>}
+        {(filter.status || filter.type || Object.keys(extra).length > 0) && <a href={`${base}#list`}>clear</a>}
       </form>
+      <BulkPanel e={e} v={v} f={{ ...incident.filter, status: filter.status, type: filter.type }} here={here} confirm={one(sp.confirm)} />
       {page.jobs.length === 0 ? (
         <p className="muted" data-testid="job-list-empty">No jobs match.</p>
       ) : (
@@ -141,19 +155,20 @@ export async function Overview({ e, v, sp }: { e: Engine; v: ViewContext; sp: Se
         </table>
       )}
       <nav className="pager">
-        {filter.before && <a href={`${base}${query({ ...filter, before: undefined })}#list`}>« newest</a>}
+        {filter.before && <a href={`${base}${query({ ...filter, ...extra, before: undefined })}#list`}>« newest</a>}
         {page.nextBefore && (
-          <a href={`${base}${query({ ...filter, before: page.nextBefore })}#list`} data-testid="older">older »</a>
+          <a href={`${base}${query({ ...filter, ...extra, before: page.nextBefore })}#list`} data-testid="older">older »</a>
         )}
       </nav>
     </section>
   );
 }
 
-function query(f: { status?: string; type?: string; before?: string }): string {
+function query(f: { status?: string; type?: string; before?: string; from?: string; to?: string; text?: string }): string {
   const q = new URLSearchParams();
   if (f.status) q.set("status", f.status);
   if (f.type) q.set("type", f.type);
+  for (const k of ["from", "to", "text"] as const) if (f[k]) q.set(k, f[k] as string);
   if (f.before) q.set("before", f.before);
   const s = q.toString();
   return s ? `?${s}` : "";

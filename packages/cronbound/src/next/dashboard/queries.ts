@@ -53,8 +53,8 @@ export async function dbNow(e: Engine): Promise<Date> {
 }
 
 /** Newest first, `limit` at a time, keyset on id: page 1,000 costs what page 1 costs. */
-export async function listJobs(e: Engine, filter: ListFilter, limit = PAGE_SIZE): Promise<JobPage> {
-  const where: Sql[] = [];
+export async function listJobs(e: Engine, filter: ListFilter, limit = PAGE_SIZE, extra: Sql[] = []): Promise<JobPage> {
+  const where: Sql[] = [...extra];
   if (filter.status) where.push(sql`status = ${filter.status}::${e.t.status}`);
   // Each arm matches one partial index (jobs_claim_idx, jobs_blocked_idx): pending jobs are
   // read through those, not found by walking past every finished row.

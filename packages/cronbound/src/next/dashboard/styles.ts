@@ -53,4 +53,9 @@ export const DASHBOARD_CSS = `
 .cronbound pre.json { background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: 10px; overflow: auto; font-size: 13px; }
 .cronbound form.login { display: flex; flex-direction: column; gap: 12px; }
 .cronbound form.login label { display: flex; flex-direction: column; gap: 4px; }
+.cronbound .filters { flex-wrap: wrap; }
+.cronbound .filters.search input { min-width: 340px; }
+.cronbound .live { font-size: 13px; white-space: nowrap; }
+.cronbound .bulk { margin: 8px 0 12px; }
+.cronbound .bulk .notice p { margin: 0 0 8px; }
 `;

@@ -69,6 +69,10 @@ const ERRORS: Record<string, string> = {
   not_found: "No such job (it may have been pruned).",
   wrong_status: "The job's status changed meanwhile; nothing was done.",
   bad_id: "That is not a job id.",
+  bad_filter: "That filter is malformed (a status, type, date or text that is not valid); nothing was done.",
+  empty_match: "No job matches that filter any more; nothing was done.",
+  unknown_type: "No such job type; nothing was done.",
+  invalid_reason: "The reason is too long (500 characters at most); nothing was done.",
 };
 
 /** The result of the last action, carried in the URL by the action's redirect. */
