@@ -7,6 +7,7 @@ import { releaseDependentsOf } from "../dependencies.ts";
 import { executeJob, type Execution, type Outcome } from "../execute.ts";
 import { runMaintenance, type MaintenanceOptions } from "../maintenance.ts";
 import { progressWriter } from "../progress.ts";
+import { stepRunnerFactory } from "../steps/runner.ts";
 import type { Job, TickReport } from "../types.ts";
 import { watchRunning } from "../watch.ts";
 import { Completer } from "./completer.ts";
@@ -60,8 +61,10 @@ export function defaultWorkerId(): string {
 }
 
 // The report field each settled attempt is counted in.
-const COUNTED: Record<Settled, "completed" | "retried" | "failed" | "released" | "cancelled" | "lost"> = {
+const COUNTED: Record<Settled, "completed" | "retried" | "failed" | "released" | "cancelled" | "lost" | "continued" | "waiting"> = {
   completed: "completed",
+  continued: "continued",
+  waiting: "waiting",
   retry: "retried",
   failed: "failed",
   released: "released",
@@ -88,7 +91,7 @@ export async function runTick(e: Engine, options: TickOptions): Promise<TickRepo
   const now = options.now;
   const report: TickReport = {
     workerId, claimed: 0, completed: 0, retried: 0, failed: 0, rescued: 0, lost: 0, released: 0,
-    cancelled: 0, skippedForBudget: 0, maintenance: {}, durationMs: 0,
+    continued: 0, waiting: 0, cancelled: 0, skippedForBudget: 0, maintenance: {}, durationMs: 0,
   };
   const addMaintenance = (counts: Record<string, number>) => {
     for (const [k, v] of Object.entries(counts)) report.maintenance[k] = (report.maintenance[k] ?? 0) + v;
@@ -104,6 +107,7 @@ export async function runTick(e: Engine, options: TickOptions): Promise<TickRepo
   // Every started job until its finalize write has landed (running, then settling).
   const settling = new Set<Promise<void>>();
   const completer = new Completer(e, workerId, now);
+  const steps = stepRunnerFactory(e, workerId, now);
   const finishedSinceRelease: string[] = [];
   let firstError: unknown;
   let wake: () => void = () => {};
@@ -144,6 +148,7 @@ export async function runTick(e: Engine, options: TickOptions): Promise<TickRepo
       progress: progress.report,
       db: e.db,
       random: options.random,
+      steps,
     });
     const done: Promise<void> = exec.outcome
       .then(async (outcome) => {
@@ -156,7 +161,8 @@ export async function runTick(e: Engine, options: TickOptions): Promise<TickRepo
         await finalize(job, outcome, startedAt);
       })
       .finally(() => {
-        running.delete(job.id);
+        // A continued job may already run again here, claimed by the next slice: leave its entry.
+        if (running.get(job.id)?.exec === exec) running.delete(job.id);
         settling.delete(done);
         wake();
       });
