@@ -83,7 +83,7 @@ export function encodeJson(
   try {
     json = JSON.stringify(value);
   } catch (err) {
-    return { ok: false, tooLarge: false, problem: `is not JSON-serializable (${(err as Error).message})` };
+    return { ok: false, tooLarge: false, problem: `is not JSON-serializable (${String((err as Error).message).split("\n")[0]})` };
   }
   if (json === undefined) json = "null";
   const bytes = Buffer.byteLength(json);
