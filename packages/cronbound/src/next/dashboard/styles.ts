@@ -53,4 +53,7 @@ export const DASHBOARD_CSS = `
 .cronbound pre.json { background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: 10px; overflow: auto; font-size: 13px; }
 .cronbound form.login { display: flex; flex-direction: column; gap: 12px; }
 .cronbound form.login label { display: flex; flex-direction: column; gap: 4px; }
+.cronbound .badge.s-waiting { background: #f3ecfb; color: #6b3fa0; }
+.cronbound .waits { margin: 16px 0 0; padding: 8px 12px; border: 1px solid #d9c7f0; border-radius: 6px; background: #faf7fe; }
+.cronbound .waits ul { margin: 4px 0 0; padding-left: 20px; }
 `;
