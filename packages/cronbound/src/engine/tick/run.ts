@@ -109,6 +109,9 @@ export async function runTick(e: Engine, options: TickOptions): Promise<TickRepo
   const completer = new Completer(e, workerId, now);
   const steps = stepRunnerFactory(e, workerId, now);
   const finishedSinceRelease: string[] = [];
+  // Work that became due after the last claim looked: a continued job (due now), a wait that
+  // ended as it began (an event or a child already there), a parent woken by its child's end.
+  let lookAgain = false;
   let firstError: unknown;
   let wake: () => void = () => {};
   const woken = () => new Promise<void>((resolve) => (wake = resolve));
@@ -126,6 +129,7 @@ export async function runTick(e: Engine, options: TickOptions): Promise<TickRepo
       settled = await settle(e, completer, workerId, job, outcome, now);
       (report[COUNTED[settled]] as number)++;
       if (settled === "completed" || settled === "failed") finishedSinceRelease.push(job.id);
+      if (settled === "continued" || settled === "waiting" || ((settled === "completed" || settled === "failed") && job.parentId)) lookAgain = true;
     } catch (err) {
       firstError ??= err;
       settled = outcome.kind; // not lost: the lease is intact and rescue will bring the job back
@@ -204,6 +208,10 @@ export async function runTick(e: Engine, options: TickOptions): Promise<TickRepo
         // The queue ran dry: release the dependents of jobs that finished meanwhile, so a chain
         // A -> B -> C runs in this tick instead of one cron minute per link.
         if (finishedSinceRelease.length && (await releaseFinished())) continue;
+        if (lookAgain) {
+          lookAgain = false;
+          continue;
+        }
         drained = true; // nothing more claimable right now; look again when a job ends
       }
       if (settling.size === 0) break;
