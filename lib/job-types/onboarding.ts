@@ -1,17 +1,17 @@
 import { z } from "zod";
 import { defineJob } from "cronbound";
 import { db } from "../db.ts";
-import { demoDelayMs } from "./send-email.ts";
 
 /** The event the demo page's "Activate" button sends (POST /api/jobs/events does the same for webhooks). */
 export const ACTIVATED = "user.activated";
 
 /**
  * Pauses of the sequence. A real app waits days (a welcome, two days later a follow-up unless
- * the user activated); the demo waits seconds: 5 and 15 times DEMO_JOB_DELAY_MS (1 s).
+ * the user activated); the demo sleeps DEMO_ONBOARDING_PAUSE_MS (5 s), then waits three times
+ * that for the activation.
  */
-export const onboardingPauseMs = () => 5 * demoDelayMs();
-export const onboardingWaitMs = () => 15 * demoDelayMs();
+export const onboardingPauseMs = () => Number(process.env.DEMO_ONBOARDING_PAUSE_MS ?? 5_000);
+export const onboardingWaitMs = () => 3 * onboardingPauseMs();
 
 /**
  * A durable, multi-step job (docs/STEPS.md): each step's result is stored, so a retry or a

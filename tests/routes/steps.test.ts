@@ -11,8 +11,8 @@ let app: App;
 
 beforeAll(async () => {
   t = await testDatabase();
-  // Pause 5 x 20 ms, wait for activation 15 x 20 ms: time passes by backdating, never by sleeping.
-  app = await startApp({ DATABASE_URL: t.url, DEMO_JOB_DELAY_MS: "20" });
+  // The sequence sleeps a minute, then waits three for the activation: time passes by backdating.
+  app = await startApp({ DATABASE_URL: t.url, DEMO_JOB_DELAY_MS: "20", DEMO_ONBOARDING_PAUSE_MS: "60000" });
 });
 afterAll(async () => {
   await app?.stop();
