@@ -93,6 +93,24 @@ describe("ctx.invoke", () => {
     expect(done.n).toBe(20);
   });
 
+  it("a parent whose hourly look-again comes while its child still runs looks once and waits another hour (no busy loop)", async () => {
+    const { job: p } = await enqueue(e, "parent", { children: 1 });
+    await tick({ types: ["parent"] });
+    const [before] = await t.sql<{ wake_in_s: number }>("SELECT extract(epoch FROM run_at - now())::float8 AS wake_in_s FROM jobs WHERE id = $1", [p.id]);
+    expect(before.wake_in_s).toBeGreaterThan(3_500); // the child has not run: an hour's safety net
+    await t.sql("UPDATE jobs SET run_at = run_at - interval '2 hours' WHERE id = $1", [p.id]);
+    await t.sql("UPDATE steps SET wake_at = wake_at - interval '2 hours' WHERE job_id = $1", [p.id]);
+    expect(await tick({ types: ["parent"] })).toMatchObject({ claimed: 1, waiting: 1 });
+    const [after] = await t.sql<{ wake_in_s: number; step_wake_in_s: number }>(
+      `SELECT extract(epoch FROM j.run_at - now())::float8 AS wake_in_s, extract(epoch FROM s.wake_at - now())::float8 AS step_wake_in_s
+       FROM jobs j JOIN steps s ON s.job_id = j.id WHERE j.id = $1`,
+      [p.id],
+    );
+    expect(after.wake_in_s).toBeGreaterThan(3_500);
+    expect(after.step_wake_in_s).toBeGreaterThan(3_500);
+    expect(await children(p.id)).toHaveLength(1);
+  });
+
   it("enqueueing the child is idempotent per parent and step: a replay after a crash finds the same child", async () => {
     const { job: p } = await enqueue(e, "parent", { children: 1 });
     const [claimed] = await claimJobs(e, { workerId: "w", limit: 1, maxTimeoutMs: 60_000, graceMs: 1_000 });

@@ -337,7 +337,8 @@ class Runner implements StepRunner {
       if (s?.status !== "failed") await this.recordFailure(sid, "invoke", `child job ${child.id} (${child.type}) ${child.status}: ${error}`, null, { childId: child.id });
       throw new ChildJobFailed(child.id, child.type, error);
     }
-    if (s?.status === "waiting") this.existing.push({ kind: "invoke", stepId: sid, childId: child.id });
+    // Still running. A wait whose look-again time has come is written anew, an hour further on.
+    if (s?.status === "waiting" && !s.due) this.existing.push({ kind: "invoke", stepId: sid, childId: child.id });
     else this.waits.push({ kind: "invoke", stepId: sid, childId: child.id });
     this.suspend(`invoke "${sid}" waits for job ${child.id} (${child.type}, ${child.status})`);
   }

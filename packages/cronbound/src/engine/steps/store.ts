@@ -274,7 +274,9 @@ export async function suspendAttempt(e: Engine, l: Lease, s: Suspension, windowM
         ON CONFLICT (job_id, step_id) DO UPDATE SET
           status = EXCLUDED.status, attempt = EXCLUDED.attempt, wake_at = EXCLUDED.wake_at, error = NULL,
           updated_at = EXCLUDED.updated_at, finished_at = EXCLUDED.finished_at
-        WHERE s.status = 'failed'
+        -- An invoke whose child failed and was retried by an operator waits again; one whose
+        -- look-again time passed while its child still runs is pushed on (never a past run_at).
+        WHERE s.status = 'failed' OR (s.kind = 'invoke' AND s.status = 'waiting')
         RETURNING s.status`);
       if (rows.some((r) => r.status !== "waiting")) wakeNow = true;
     }
