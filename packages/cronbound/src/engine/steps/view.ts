@@ -43,18 +43,18 @@ export interface WaitView {
  * there are more). Reads the primary key's range for the job (steps_pkey: job_id, step_id).
  */
 export async function listSteps(e: Engine, jobId: string, limit = 500): Promise<StepRow[]> {
-  const rows = await queryRows<StepRow>(e.db, sql`
-    SELECT * FROM (
-      SELECT s.step_id AS id, s.kind, s.status, s.attempt, s.duration_ms AS "durationMs", s.result_bytes AS "resultBytes",
-             left(s.error, 1000) AS error, s.wake_at AS "wakeAt", s.event, s.match, s.event_id::text AS "eventId",
-             s.child_id::text AS "childId", c.type AS "childType", c.status::text AS "childStatus",
-             s.created_at AS "createdAt", s.finished_at AS "finishedAt"
-      FROM ${e.t.steps} s LEFT JOIN ${e.t.jobs} c ON c.id = s.child_id
-      WHERE s.job_id = ${jobId}::bigint
-      ORDER BY s.created_at DESC, s.step_id DESC
-      LIMIT ${limit}
-    ) x ORDER BY "createdAt", id`);
-  return rows;
+  // The children are joined after the limit: at most `limit` primary-key probes. Joined before
+  // it, a job of 10,000 steps (half of a 20,000-row steps table) was hash-joined against all
+  // 100,000 jobs: 65 ms; after it, 8 ms. A job of 50 steps: 0.2 ms, through steps_pkey.
+  return queryRows<StepRow>(e.db, sql`
+    SELECT s.step_id AS id, s.kind, s.status, s.attempt, s.duration_ms AS "durationMs", s.result_bytes AS "resultBytes",
+           left(s.error, 1000) AS error, s.wake_at AS "wakeAt", s.event, s.match, s.event_id::text AS "eventId",
+           s.child_id::text AS "childId", c.type AS "childType", c.status::text AS "childStatus",
+           s.created_at AS "createdAt", s.finished_at AS "finishedAt"
+    FROM (
+      SELECT * FROM ${e.t.steps} WHERE job_id = ${jobId}::bigint ORDER BY created_at DESC, step_id DESC LIMIT ${limit}
+    ) s LEFT JOIN LATERAL (SELECT type, status FROM ${e.t.jobs} WHERE id = s.child_id) c ON true
+    ORDER BY s.created_at, s.step_id`);
 }
 
 /** The waits of a job still in progress, from its steps. */
