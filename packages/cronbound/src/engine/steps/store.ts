@@ -69,7 +69,9 @@ export async function loadSteps(e: Engine, jobId: string, now?: Date): Promise<L
         'event', s.event, 'childId', s.child_id::text,
         'child', CASE WHEN c.id IS NULL THEN NULL ELSE jsonb_build_object(
           'id', c.id::text, 'type', c.type, 'status', c.status, 'result', c.result, 'lastError', c.last_error) END))
-      FROM ${e.t.steps} s LEFT JOIN ${e.t.jobs} c ON c.id = s.child_id
+      -- LATERAL: one primary-key probe per step (a plain join can be planned as a hash join
+      -- over every job when one job holds many steps; see view.ts's listSteps).
+      FROM ${e.t.steps} s LEFT JOIN LATERAL (SELECT * FROM ${e.t.jobs} WHERE id = s.child_id) c ON true
       WHERE s.job_id = ${jobId}::bigint), '[]'::jsonb) AS steps`);
   const steps = new Map<string, StoredStep>();
   for (const s of rows[0].steps) steps.set(s.id, { ...s, wakeAt: s.wakeAt === null ? null : new Date(s.wakeAt) });
