@@ -158,7 +158,7 @@ class Runner implements StepRunner {
     throw new JobSuspended(message);
   }
 
-  /** A fenced write; a lease found gone stops the attempt as lost. */
+  /** A fenced write: false when the lease is gone (the caller then stops the attempt as lost). */
   private async write(w: StepWrite, over: "unfinished" | "waiting"): Promise<boolean> {
     return writeStep(this.e, this.lease, w, over, this.now);
   }
