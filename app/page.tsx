@@ -1,5 +1,6 @@
-import { enqueueProcessUpload, enqueueSendEmail } from "./actions";
+import { enqueueOnboarding, enqueueProcessUpload, enqueueSendEmail, sendActivation } from "./actions";
 import { EnqueueForm } from "./_components/enqueue-form";
+import { EventForm } from "./_components/event-form";
 
 // Server actions on this page run within this limit, and so does their kick in after().
 // Keep equal to the maxDuration the actions pass to kick() (app/actions.ts; Next only reads a literal here).
@@ -34,6 +35,32 @@ export default function Home() {
           submitLabel="Process upload"
           action={enqueueProcessUpload}
           fields={[{ name: "fileId", label: "File id", placeholder: "file_123", hint: "1 to 200 characters" }]}
+        />
+      </div>
+      <h2>A durable sequence</h2>
+      <p className="muted">
+        <code>onboarding</code> is a job of steps (docs/STEPS.md): it sends a welcome email as a child job and waits for it,
+        sleeps, then waits for <code>user.activated</code> for this address, and sends a follow-up only if none came. Each
+        step&apos;s result is stored, so a retry or a later tick never sends an email twice; while it sleeps or waits it holds
+        no lease. Each wake-up runs at the next tick; its timeline is on the job&apos;s dashboard page.
+      </p>
+      <div className="enq-forms">
+        <EnqueueForm
+          id="onboarding"
+          title="onboarding"
+          description="Welcome email, a pause (5 s here, days in a real app), a wait for activation (15 s), a follow-up if none."
+          submitLabel="Start onboarding"
+          action={enqueueOnboarding}
+          fields={[
+            { name: "email", label: "Email", placeholder: "ada@example.com" },
+            { name: "name", label: "Name (optional)", placeholder: "Ada" },
+          ]}
+        />
+        <EventForm
+          id="activate"
+          title="user.activated"
+          description="Send the activation event: an onboarding for this address that waits (or begins to wait within 5 minutes) skips its follow-up."
+          action={sendActivation}
         />
       </div>
     </>

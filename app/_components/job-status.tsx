@@ -14,10 +14,11 @@ function progressText(p: unknown): string | null {
 
 /** The job just enqueued, followed until it finishes: the kick makes this take milliseconds. */
 export function JobStatusLine({ job }: { job: { id: string; type: string; status: string } }) {
-  const [view, setView] = useState<Pick<JobStatusView, "status" | "attempts" | "progress">>({
+  const [view, setView] = useState<Pick<JobStatusView, "status" | "attempts" | "progress" | "waitingOn">>({
     status: job.status as JobStatusView["status"],
     attempts: 0,
     progress: null,
+    waitingOn: null,
   });
   const [waited, setWaited] = useState(0);
 
@@ -49,7 +50,8 @@ export function JobStatusLine({ job }: { job: { id: string; type: string; status
       </a>
       : <span className={`badge s-${view.status}`}>{view.status}</span>
       {progress && view.status === "processing" ? <span className="muted"> ({progress})</span> : null}
-      {!FINAL.has(view.status) && waited > 5_000 ? (
+      {view.waitingOn ? <span className="muted" data-testid="job-waiting"> waiting ({view.waitingOn})</span> : null}
+      {!FINAL.has(view.status) && !view.waitingOn && waited > 5_000 ? (
         <span className="enq-hint"> — waiting for the next tick (the kick may not have fit)</span>
       ) : null}
     </p>

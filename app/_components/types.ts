@@ -12,4 +12,13 @@ export interface JobStatusView {
   status: JobStatus;
   attempts: number;
   progress: unknown;
+  /** A pending job's waits in progress, by kind ("sleep", "event", "invoke"); null when none. */
+  waitingOn: string | null;
 }
+
+/** What the demo's event form (sendActivation) answers. */
+export type EventState =
+  | { kind: "idle" }
+  | { kind: "invalid"; fieldErrors: Record<string, string[] | undefined>; values: Record<string, string> }
+  | { kind: "error"; message: string; values: Record<string, string> }
+  | { kind: "sent"; resumed: number; email: string };

@@ -52,7 +52,7 @@ export async function runTicker(o: TickerOptions): Promise<void> {
 /** "2 claimed: 2 completed (1.3 s)", or null when the tick found nothing to do. */
 export function describe(r: TickReport): string | null {
   if (!r || typeof r !== "object" || !(r.claimed > 0 || r.rescued > 0)) return null;
-  const parts = (["completed", "retried", "failed", "released", "cancelled", "lost"] as const)
+  const parts = (["completed", "retried", "failed", "continued", "waiting", "released", "cancelled", "lost"] as const)
     .filter((k) => r[k] > 0)
     .map((k) => `${r[k]} ${k}`);
   if (r.rescued > 0) parts.push(`${r.rescued} rescued from expired leases`);

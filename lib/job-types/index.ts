@@ -1,6 +1,7 @@
 import { createRegistry } from "cronbound";
+import { onboarding } from "./onboarding.ts";
 import { processUpload } from "./process-upload.ts";
 import { sendEmail } from "./send-email.ts";
 
 /** Every job type of this app. Add yours here. */
-export const registry = createRegistry([sendEmail, processUpload]);
+export const registry = createRegistry([sendEmail, processUpload, onboarding]);

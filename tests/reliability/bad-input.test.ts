@@ -529,7 +529,7 @@ describe("metrics and pause/resume over HTTP: refused with the documented status
     ["pause with a 5 KB body", { method: "POST", path: "/api/jobs/pause", body: j({ type: "send-email", reason: "r".repeat(5_000) }) }, 413, "too_large"],
     ["resume with a reason (resume takes none)", { method: "POST", path: "/api/jobs/resume", body: j({ type: "send-email", reason: "x" }) }, 400, "invalid_request"],
     ["resume of an unknown type", { method: "POST", path: "/api/jobs/resume", body: j({ type: "send-fax" }) }, 422, "unknown_type"],
-    ["GET pause (a job id, not found)", { method: "GET", path: "/api/jobs/pause" }, 404, "not_found"],
+    ["GET pause (POST only)", { method: "GET", path: "/api/jobs/pause" }, 405, "method_not_allowed"],
   ];
   it.each(rows)("%s", async (_name, req, status, code) => {
     const res = await unchangedSettings(() => send(req));
@@ -617,6 +617,76 @@ describe("pause/resume CLI: exit 2, nothing changed", () => {
     expect(r.code, r.err).toBe(2);
     expect(r.err).toMatch(message);
     expect(r.out).toBe("");
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Durable steps: POST /api/jobs/events (sendEvent for webhooks), GET /api/jobs/{id}?waitMs=, and
+// the demo's onboarding actions. Refused input writes no job, no event and no step.
+// ---------------------------------------------------------------------------------------------
+
+async function stepsUnchanged<T>(run: () => Promise<T>): Promise<T> {
+  const [before] = await t.sql<{ f: string }>("SELECT (SELECT count(*) FROM events) || ':' || (SELECT count(*) FROM steps) AS f");
+  const result = await unchanged(run);
+  const [after] = await t.sql<{ f: string }>("SELECT (SELECT count(*) FROM events) || ':' || (SELECT count(*) FROM steps) AS f");
+  expect(after.f, "events or steps changed").toBe(before.f);
+  return result;
+}
+
+const event = (v: unknown) => ({ method: "POST", path: "/api/jobs/events", body: j(v) });
+const stepHttp: Row[] = [
+  ...SECRETS.map(([label, auth]): Row => [`POST /api/jobs/events with ${label}`, { ...event({ event: "user.activated", data: {} }), auth }, 401, "unauthorized", /^unauthorized$/]),
+  ["GET /api/jobs/events", { method: "GET", path: "/api/jobs/events" }, 405, "method_not_allowed", /use POST/],
+  ["POST /api/jobs/events/x", { method: "POST", path: "/api/jobs/events/x", body: "{}" }, 404, "not_found"],
+  ...["{", "not json", '{"event": "a",}'].map((body): Row => [`POST /api/jobs/events with malformed JSON ${j(body)}`, { method: "POST", path: "/api/jobs/events", body }, 400, "malformed_json"]),
+  ["POST /api/jobs/events with an empty body", { method: "POST", path: "/api/jobs/events", body: "" }, 400, "malformed_json", /empty/],
+  ...(["null", "42", '"user.activated"', "[]"] as const).map(
+    (body): Row => [`POST /api/jobs/events with JSON ${body}`, { method: "POST", path: "/api/jobs/events", body }, 422, "invalid_request", /must be a JSON object/],
+  ),
+  ["POST /api/jobs/events without an event", { ...event({ data: { email: "a@example.com" } }) }, 422, "invalid_event", /must be a string/],
+  ["POST /api/jobs/events with an empty event", { ...event({ event: "" }) }, 422, "invalid_event", /must not be empty/],
+  ["POST /api/jobs/events with a numeric event", { ...event({ event: 42 }) }, 422, "invalid_event", /must be a string/],
+  ["POST /api/jobs/events with a 201-character event name", { ...event({ event: "e".repeat(201) }) }, 422, "invalid_event", /201 characters; the limit is 200/],
+  ["POST /api/jobs/events with 10,000 emoji as the event name", { ...event({ event: "\u{1F4A5}".repeat(10_000) }) }, 422, "invalid_event", /the limit is 200/],
+  ["POST /api/jobs/events with a control character in the name", { ...event({ event: "user\nactivated" }) }, 422, "invalid_event", /control character/],
+  ["POST /api/jobs/events with a NUL in the data", { ...event({ event: "x", data: { s: "a\u0000b" } }) }, 422, "invalid_event", /NUL/],
+  ["POST /api/jobs/events with an unknown field", { ...event({ event: "x", match: { a: 1 } }) }, 422, "invalid_request", /unknown field\(s\): match/],
+  ["POST /api/jobs/events with the data over 64 KiB", { ...event({ event: "x", data: { s: "x".repeat(70_000) } }) }, 413, "too_large", /the limit is 65536/],
+  ["POST /api/jobs/events with a body over 128 KiB", { ...event({ event: "x", data: { s: "x".repeat(140_000) } }) }, 413, "too_large"],
+  ...["abc", "-1", "1.5", "1e3", "30001", "99999999999", "", "1&waitMs=2"].map(
+    (w): Row => [`GET /api/jobs/{id}?waitMs=${w}`, { method: "GET", path: `/api/jobs/1?waitMs=${w}` }, 400, "invalid_request", /waitMs must be a whole number/],
+  ),
+];
+
+describe("durable steps over HTTP: refused with the documented status, no event, no step, no job written", () => {
+  it.each(stepHttp)("%s", async (_name, req, status, code, message) => {
+    const res = await stepsUnchanged(() => send(req));
+    expect(res.status, res.text.slice(0, 300)).toBe(status);
+    expect(res.body, res.text.slice(0, 300)).toMatchObject({ code });
+    if (message) expect(res.body?.error).toMatch(message);
+    expect(res.text).not.toContain(TEST_SECRET);
+    expect(res.text).not.toMatch(/\n\s+at /);
+  });
+});
+
+const stepActions: ActionRow[] = [
+  ["enqueueOnboarding with no fields", "enqueueOnboarding", [idle, form({})], invalid("email")],
+  ["enqueueOnboarding with an invalid address", "enqueueOnboarding", [idle, form({ email: "not-an-address" })], invalid("email")],
+  ["enqueueOnboarding with an SQL fragment as the address", "enqueueOnboarding", [idle, form({ email: HOSTILE[0] })], invalid("email")],
+  ["enqueueOnboarding with a 101-character name", "enqueueOnboarding", [idle, form({ email: "a@example.com", name: "n".repeat(101) })], invalid("name")],
+  ["enqueueOnboarding with a number instead of form data", "enqueueOnboarding", [idle, 42], thrown],
+  ["sendActivation with no email", "sendActivation", [idle, form({})], invalid("email")],
+  ["sendActivation with an invalid address", "sendActivation", [idle, form({ email: "nobody" })], invalid("email")],
+  ["sendActivation with hostile text", "sendActivation", [idle, form({ email: HOSTILE[5] })], invalid("email")],
+  ["sendActivation with 360 KB of unicode", "sendActivation", [idle, form({ email: LONG_UNICODE })], invalid("email")],
+  ["sendActivation with a string instead of form data", "sendActivation", [idle, "email=a@example.com"], thrown],
+  ["sendActivation with no arguments", "sendActivation", [], thrown],
+];
+
+describe("the demo's onboarding actions (app/actions.ts): invalid input answers field errors or an error, writes nothing", () => {
+  it.each(stepActions)("%s", async (_name, action, args, check) => {
+    const r = await stepsUnchanged(() => callAction("/", "app/actions.ts", action, args));
+    check(r);
   });
 });
 

@@ -37,6 +37,11 @@ export interface Config {
   leaseGraceMs: number;
   /** Caps the budget of a route's tick (the cron route, the manual trigger, the kick), ms. */
   tickBudgetMs?: number;
+  /**
+   * Events (sendEvent) are kept this long, ms: a waitForEvent that begins within this time after
+   * an event was sent still receives it. Older events are deleted by the tick's maintenance.
+   */
+  eventWindowMs: number;
   retention: RetentionConfig;
   worker: WorkerConfig;
   /** Bearer secret of the HTTP endpoints (cronbound/next). Required when `production`. */
@@ -58,6 +63,7 @@ export const DEFAULTS: Config = {
   batchSize: undefined,
   leaseGraceMs: 15_000,
   tickBudgetMs: undefined,
+  eventWindowMs: 5 * 60_000,
   retention: { completedAfterMs: 7 * 24 * 3_600_000, failedAfterMs: 30 * 24 * 3_600_000, batchSize: 1_000 },
   // 8 s: under Docker's and Dokku's 10 s kill timeout, so released jobs are handed back before SIGKILL.
   worker: { tickBudgetMs: 15 * 60_000, busyPauseMs: 100, idlePauseMs: 2_000, shutdownGraceMs: 8_000, workerId: undefined },
@@ -74,6 +80,7 @@ const configSchema = z.strictObject({
   batchSize: int(1, 1000).optional(),
   leaseGraceMs: int(0, 3_600_000),
   tickBudgetMs: int(100, 172_800_000).optional(),
+  eventWindowMs: int(0, 7 * 24 * 3_600_000),
   retention: z.strictObject({
     completedAfterMs: int(60_000, 315_360_000_000),
     failedAfterMs: int(60_000, 315_360_000_000),
@@ -122,6 +129,7 @@ export const ENV_VARS = {
   TICK_BATCH_SIZE: "batchSize",
   LEASE_GRACE_MS: "leaseGraceMs",
   TICK_BUDGET_MS: "tickBudgetMs",
+  EVENT_WINDOW_MS: "eventWindowMs",
   RETENTION_COMPLETED_MS: "retention.completedAfterMs",
   RETENTION_FAILED_MS: "retention.failedAfterMs",
   RETENTION_BATCH_SIZE: "retention.batchSize",

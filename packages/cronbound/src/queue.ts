@@ -2,13 +2,16 @@ import { resolveConfig, type Config, type ConfigInput } from "./config.ts";
 import type { Executor } from "./db.ts";
 import { jsonLogger, type Logger } from "./logger.ts";
 import { tables, withDb, type Engine } from "./engine/context.ts";
-import { cancelJob, getJob, retryJob, retryJobs, type ControlResult, type RetryJobsOptions } from "./engine/control.ts";
+import { cancelJob, getJob, isJobId, retryJob, retryJobs, type ControlResult, type RetryJobsOptions } from "./engine/control.ts";
 import type { AnyJobType, PayloadOf, Registry } from "./engine/define.ts";
 import { enqueue, enqueueMany, type EnqueueManyItem, type EnqueueOptions, type EnqueueResult } from "./engine/enqueue.ts";
 import { getSchedule, listSchedules, schedule, unschedule, type Schedule, type ScheduleOptions } from "./engine/schedules/store.ts";
 import { getStats, type Stats } from "./engine/stats.ts";
 import { prometheusMetrics } from "./engine/metrics.ts";
 import { pausedTypes, pauseType, resumeType, type PausedType, type PauseResult } from "./engine/pause.ts";
+import { sendEvent, type SentEvent } from "./engine/steps/events.ts";
+import { getResult, type JobResult } from "./engine/steps/result.ts";
+import { listSteps, type StepRow } from "./engine/steps/view.ts";
 import { runTick, type TickOptions } from "./engine/tick/run.ts";
 import type { Job, TickReport } from "./engine/types.ts";
 
@@ -70,6 +73,19 @@ export interface Queue<Types extends Record<string, AnyJobType> = Record<string,
   pausedTypes(): Promise<PausedType[]>;
   /** The queue's metrics in the Prometheus text format (what GET /api/jobs/metrics serves). */
   metrics(): Promise<string>;
+  /**
+   * Resume every job waiting for `event` (ctx.waitForEvent) whose match the data contains, with
+   * `data`; kept for config.eventWindowMs so a wait that begins shortly after still receives it.
+   * Bad input: an EventError, nothing written.
+   */
+  sendEvent(event: string, data?: unknown, options?: { now?: Date }): Promise<SentEvent>;
+  /**
+   * A job's outcome, once it has finished or `waitMs` (up to 15 min) has passed: a bounded
+   * long-poll of its row. Null when there is no such job.
+   */
+  getResult(id: string, options?: { waitMs?: number; signal?: AbortSignal }): Promise<JobResult | null>;
+  /** A job's durable steps (engine/steps/), oldest first, at most 500. */
+  getSteps(id: string): Promise<StepRow[]>;
   /** @internal The engine context (database, tables, registry, config, logger) for cronbound's own adapters. */
   engine(): Engine;
 }
@@ -121,6 +137,9 @@ export function createQueue<Types extends Record<string, AnyJobType>>(o: QueueOp
     resume: (type, options) => resumeType(e(), type, options),
     pausedTypes: () => pausedTypes(e()),
     metrics: () => prometheusMetrics(e()),
+    sendEvent: (event, data, options) => sendEvent(e(), event, data, options),
+    getResult: (id, options) => getResult(e(), id, options),
+    getSteps: async (id) => (isJobId(id) ? listSteps(e(), id) : []),
     engine: e,
   };
 }

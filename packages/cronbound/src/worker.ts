@@ -55,7 +55,7 @@ export async function runWorker(queue: Queue, options: WorkerOptions = {}): Prom
   const signal = options.signal ?? new AbortController().signal;
   const summary: WorkerSummary = {
     ticks: 0,
-    jobs: { completed: 0, retry: 0, failed: 0, released: 0, discarded: 0, lost: 0 },
+    jobs: { completed: 0, retry: 0, failed: 0, released: 0, discarded: 0, lost: 0, continued: 0, waiting: 0 },
     failed: false,
   };
   let failures = 0;

@@ -21,6 +21,12 @@ export const POOLED_FILES = [
   "tests/flows/retention.test.ts",
   "tests/flows/dead-jobs.test.ts",
   "tests/reliability/overlap.test.ts",
+  // Durable steps: transactions with advisory locks (events), FOR SHARE on children, fenced
+  // step writes, a SIGKILLed worker mid-sequence.
+  "tests/steps/crash.test.ts",
+  "tests/steps/events.test.ts",
+  "tests/steps/invoke.test.ts",
+  "tests/steps/fencing.test.ts",
 ];
 
 export default defineConfig({

@@ -22,6 +22,9 @@ export const OUTCOME_NAME: Record<Settled, string> = {
   released: "released",
   discarded: "cancelled",
   lost: "lost",
+  // A durable job's slice that ended before its job did: handed back due now, or to sleep or wait.
+  continued: "continued",
+  waiting: "waiting",
 };
 
 export const FLUSH_INTERVAL_MS = 10_000;

@@ -12,6 +12,10 @@ export interface Tables {
   schema: string;
   jobs: Sql;
   schedules: Sql;
+  /** Durable steps and waits of jobs (engine/steps/). */
+  steps: Sql;
+  /** Events sent with sendEvent, kept for the event window. */
+  events: Sql;
   /** The `job_status` enum type, for casts. */
   status: Sql;
   migrations: Sql;
@@ -24,8 +28,10 @@ export interface Tables {
 export function tables(schema: string): Tables {
   const s = ident(schema);
   const q = (name: string) => sql`${s}.${raw(`"${name}"`)}`;
-  return { schema, jobs: q("jobs"), schedules: q("schedules"), status: q("job_status"), migrations: q("migrations"),
-    typeSettings: q("type_settings"), attemptMetrics: q("attempt_metrics") };
+  return {
+    schema, jobs: q("jobs"), schedules: q("schedules"), steps: q("steps"), events: q("events"),
+    status: q("job_status"), migrations: q("migrations"), typeSettings: q("type_settings"), attemptMetrics: q("attempt_metrics"),
+  };
 }
 
 /**

@@ -1,10 +1,14 @@
 import type { z } from "zod";
 import type { Executor } from "../db.ts";
 import type { BackoffOptions } from "./backoff.ts";
+import type { StepApi } from "./steps/api.ts";
 import type { Job } from "./types.ts";
 
-/** What a handler gets besides its payload. */
-export interface JobContext {
+/**
+ * What a handler gets besides its payload: the run's signal, row and database, progress, and
+ * durable steps (`step`, `sleep`, `waitForEvent`, `invoke`: engine/steps/api.ts).
+ */
+export interface JobContext extends StepApi {
   /** Fires at the job's timeout, the tick's deadline, a cancel, or a worker shutdown. */
   signal: AbortSignal;
   /** The claimed row: id, attempts (this attempt's number), maxAttempts, ... */

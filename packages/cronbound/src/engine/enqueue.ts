@@ -190,3 +190,7 @@ async function checkDependencies(e: Engine, deps: string[]): Promise<void> {
     { path: ["options", "dependsOn"], message: `unknown job id(s): ${missing.join(", ")}` },
   ]);
 }
+
+/** A job validated for insertion (durable steps enqueue children through it). */
+export type PreparedJob = Row;
+export { prepare as prepareJob };

@@ -2,6 +2,8 @@ import { backoffDelay } from "./backoff.ts";
 import type { AnyJobType, JobContext } from "./define.ts";
 import { errorMessage, isNonRetryable, toIssues } from "./errors.ts";
 import type { Job } from "./types.ts";
+import { noSteps, type StepRunnerFactory } from "./steps/runner.ts";
+import type { Suspension } from "./steps/store.ts";
 
 /** Why a running job's signal fired. */
 export type StopKind = "timeout" | "cancelled" | "lost" | "shutdown";
@@ -22,7 +24,11 @@ export type Outcome =
   /** Worker shutdown: hand the attempt back uncounted. */
   | { kind: "released" }
   /** Cancelled, or lease lost, while running: the row already moved on; write nothing. */
-  | { kind: "discarded"; why: "cancelled" | "lost"; reason: string };
+  | { kind: "discarded"; why: "cancelled" | "lost"; reason: string }
+  /** A step did not fit in the time left: back to pending, due now, the attempt not counted (engine/steps/). */
+  | { kind: "continued"; suspension: Suspension }
+  /** A sleep, a wait for an event or a child: back to pending until the wake time, no lease, not counted. */
+  | { kind: "waiting"; suspension: Suspension };
 
 export interface Execution {
   outcome: Promise<Outcome>;
@@ -35,6 +41,8 @@ export interface ExecuteOptions {
   progress: JobContext["progress"];
   db: JobContext["db"];
   random?: () => number;
+  /** Durable steps for this attempt (steps/runner.ts); without it ctx.step and the waits reject. */
+  steps?: StepRunnerFactory;
 }
 
 /**
@@ -72,7 +80,8 @@ async function run(
   const stopped = new Promise<JobStopped>((resolve) =>
     controller.signal.addEventListener("abort", () => resolve(controller.signal.reason as JobStopped), { once: true }),
   );
-  const ctx: JobContext = { signal: controller.signal, job, db: o.db, progress: o.progress };
+  const steps = o.steps?.(job, { attemptEnd: Date.now() + limitMs, signal: controller.signal, stop });
+  const ctx: JobContext = { signal: controller.signal, job, db: o.db, progress: o.progress, ...(steps?.api ?? noSteps) };
   const handled = Promise.resolve()
     .then(() => def.handler(parsed.data, ctx))
     .then(
@@ -82,9 +91,14 @@ async function run(
 
   try {
     const first = await Promise.race([handled, stopped]);
+    // A step that suspended the attempt decides its outcome, whatever the handler did with it.
+    const suspension = steps ? await steps.finish(stopped) : null;
+    if (first instanceof JobStopped && (first.kind === "cancelled" || first.kind === "lost")) {
+      return { kind: "discarded", why: first.kind, reason: first.message };
+    }
+    if (suspension) return { kind: suspension.waits.length || suspension.existing.length ? "waiting" : "continued", suspension };
     if (first instanceof JobStopped) {
       if (first.kind === "shutdown") return { kind: "released" };
-      if (first.kind === "cancelled" || first.kind === "lost") return { kind: "discarded", why: first.kind, reason: first.message };
       return failure(job, def, first.message, false, o.random);
     }
     if (first.ok) return { kind: "completed", result: first.result };

@@ -27,6 +27,14 @@ export { AttemptMetrics, foldOldMinutes, BUCKETS_MS } from "./attempt-metrics.ts
 export { progressWriter, MAX_PROGRESS_BYTES, PROGRESS_INTERVAL_MS, type ProgressWriter } from "./progress.ts";
 export { watchRunning } from "./watch.ts";
 export { runTick, type TickOptions } from "./tick/run.ts";
+export {
+  loadSteps, writeStep, suspendAttempt, enqueueChild, findEvent, invokeKey, leaseHeld,
+  type Lease, type Suspension, type NewWait, type ExistingWait, type StoredStep, type StepWrite,
+} from "./steps/store.ts";
+export { stepRunnerFactory, type StepRunner, type StepRunnerFactory, type AttemptControl } from "./steps/runner.ts";
+export { sendEvent, pruneEvents } from "./steps/events.ts";
+export { waitForJob, getResult, MAX_RESULT_WAIT_MS } from "./steps/result.ts";
+export { listSteps, jobWaits } from "./steps/view.ts";
 export { jobColumns, clock } from "./types.ts";
 
 /** The engine context of a queue: its database, tables, job types, config and logger. */

@@ -12,7 +12,7 @@ import { pausedTypes } from "./pause.ts";
 //   cronbound_jobs{type,status}                    gauge      pending, processing, failed, cancelled
 //   cronbound_oldest_pending_age_seconds{type}     gauge      the oldest due, unblocked pending job
 //   cronbound_type_paused{type}                    gauge      1 while the type is paused
-//   cronbound_job_attempts_total{type,outcome}     counter    attempts settled by ticks: completed, retried, failed, released, cancelled, lost
+//   cronbound_job_attempts_total{type,outcome}     counter    attempts settled by ticks: completed, retried, failed, released, cancelled, lost, continued, waiting
 //   cronbound_job_wait_seconds{type}               histogram  due (run_at) to claimed, per attempt
 //   cronbound_job_run_seconds{type}                histogram  start to settled, per attempt
 //
@@ -86,7 +86,7 @@ export async function collectMetrics(e: Engine): Promise<Family[]> {
     // read the same way, once limits exist.
     {
       name: "cronbound_job_attempts_total",
-      help: "Attempts settled by ticks, by type and outcome (completed, retried, failed, released, cancelled while running, lost lease).",
+      help: "Attempts settled by ticks, by type and outcome (completed, retried, failed, released, cancelled while running, lost lease, continued or waiting: a durable job's slice ended before the job).",
       type: "counter",
       samples: types.flatMap((type) => Object.values(OUTCOME_NAME).map((outcome) => ({ labels: { type, outcome }, value: a(type, "outcome", outcome) }))),
     },

@@ -1,4 +1,4 @@
-import { execute } from "../db.ts";
+import { queryRows } from "../db.ts";
 import { sql } from "../sql.ts";
 import type { Engine } from "./context.ts";
 import { clock } from "./types.ts";
@@ -17,7 +17,8 @@ export interface RetentionOptions {
  * no tick stalls on a huge delete: a backlog of old rows drains over several ticks. Each
  * DELETE picks its rows through jobs_finished_idx (status, finished_at) and SKIP LOCKED, so
  * overlapping ticks delete different rows. Completed jobs go first; failed and cancelled jobs
- * (kept longer, for inspection and retryJob) share what is left of the limit.
+ * (kept longer, for inspection and retryJob) share what is left of the limit. A job's durable
+ * steps (engine/steps/) are deleted in the same statement, through their primary key.
  */
 export async function pruneFinishedJobs(
   e: Engine,
@@ -32,13 +33,18 @@ export async function pruneFinishedJobs(
 }
 
 async function prune(e: Engine, statuses: string[], afterMs: number, limit: number, now?: Date): Promise<number> {
-  return execute(e.db, sql`
+  const [r] = await queryRows<{ n: number }>(e.db, sql`
     WITH doomed AS (
       SELECT id FROM ${e.t.jobs}
       WHERE status = ANY(${statuses}::${e.t.status}[])
         AND finished_at < ${clock(now)} - ${Math.max(0, Math.floor(afterMs))} * interval '1 millisecond'
       LIMIT ${limit}
       FOR UPDATE SKIP LOCKED
+    ), gone AS (
+      DELETE FROM ${e.t.jobs} j USING doomed WHERE j.id = doomed.id RETURNING j.id
+    ), steps AS (
+      DELETE FROM ${e.t.steps} s USING gone WHERE s.job_id = gone.id
     )
-    DELETE FROM ${e.t.jobs} j USING doomed WHERE j.id = doomed.id`);
+    SELECT count(*)::int AS n FROM gone`);
+  return r.n;
 }

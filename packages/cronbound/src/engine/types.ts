@@ -31,6 +31,8 @@ export interface Job {
   idempotencyKey: string | null;
   dependsOn: string[];
   blocked: boolean;
+  /** The job that enqueued this one with ctx.invoke and waits for it; null for any other job. */
+  parentId: string | null;
   createdAt: Date;
   updatedAt: Date;
   startedAt: Date | null;
@@ -48,7 +50,7 @@ export function jobColumns(alias = "jobs"): Sql {
      ${a}.timeout_ms AS "timeoutMs", ${a}.locked_at AS "lockedAt", ${a}.locked_by AS "lockedBy",
      ${a}.locked_until AS "lockedUntil", ${a}.last_error AS "lastError", ${a}.errors,
      ${a}.result, ${a}.progress, ${a}.idempotency_key AS "idempotencyKey",
-     coalesce(${a}.depends_on, '{}')::text[] AS "dependsOn", ${a}.blocked,
+     coalesce(${a}.depends_on, '{}')::text[] AS "dependsOn", ${a}.blocked, ${a}.parent_id::text AS "parentId",
      ${a}.created_at AS "createdAt", ${a}.updated_at AS "updatedAt",
      ${a}.started_at AS "startedAt", ${a}.finished_at AS "finishedAt",
      ${a}.traceparent`,
@@ -76,6 +78,10 @@ export interface TickReport {
   lost: number;
   /** Attempts handed back unfinished (worker shutdown), not counted as attempts. */
   released: number;
+  /** Attempts that ended before a step that would not fit in the time left: due again now, not counted. */
+  continued: number;
+  /** Attempts that ended in a sleep, a wait for an event or a wait for a child job: no lease held, not counted. */
+  waiting: number;
   /** Running jobs stopped because they were cancelled; their results were discarded. */
   cancelled: number;
   /** Due jobs left pending because their timeout did not fit in the time left. */

@@ -7,3 +7,4 @@ export { isDatabaseError } from "./errors.ts";
 export { jobJson, type JobJson } from "./serialize.ts";
 export { MAX_BODY_BYTES } from "./body.ts";
 export { MAX_TICK_BODY_BYTES, tickRequestSchema, type TickRequest } from "./tick.ts";
+export { MAX_EVENT_BODY_BYTES, MAX_HTTP_WAIT_MS } from "./steps.ts";

@@ -17,6 +17,7 @@ export type ErrorCode =
   | "unknown_type"
   | "invalid_payload"
   | "invalid_options"
+  | "invalid_event"
   | "not_found"
   | "method_not_allowed"
   | "database_unavailable"

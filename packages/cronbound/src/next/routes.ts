@@ -5,7 +5,7 @@ import { enqueueFromRequest } from "./enqueue.ts";
 import { MAX_PAUSE_BODY_BYTES, pauseFromRequest } from "./pause.ts";
 import { json, problem } from "./respond.ts";
 import { machineRoute } from "./route.ts";
-import { jobJson } from "./serialize.ts";
+import { eventFromRequest, jobResponse, MAX_EVENT_BODY_BYTES, parseWaitMs } from "./steps.ts";
 import { MAX_TICK_BODY_BYTES, parseTickRequest, runRouteTick } from "./tick.ts";
 
 export interface RouteOptions {
@@ -34,6 +34,8 @@ export interface RouteHandlers {
  *   POST /api/jobs         enqueue                               GET  /api/jobs/{id}   one job
  *   GET  /api/jobs/stats   counts                                GET  /api/jobs/metrics  Prometheus text format
  *   POST /api/jobs/pause   { type, reason? }                     POST /api/jobs/resume  { type }
+ *   POST /api/jobs/events  send an event (webhooks)
+ *   GET  /api/jobs/{id}?waitMs=30000  the job once it finished, or after waitMs (long-poll)
  *
  * Each checks `Authorization: Bearer <config.cronSecret>` before anything else (production
  * without a secret: 503, fail closed), and answers JSON, errors included.
@@ -70,10 +72,16 @@ export function createRouteHandlers(queue: Queue, options: RouteOptions): RouteH
       return pauseFromRequest(queue, action, body.value);
     });
   const job = (id: string) =>
-    machineRoute(queue, "get job", async () => {
-      const found = await queue.getJob(id);
-      return found ? json(jobJson(found)) : problem(404, "not_found", `no job ${JSON.stringify(id)}`);
+    machineRoute(queue, "get job", async (request: Request) => {
+      const wait = parseWaitMs(request.url, maxDuration);
+      if (!wait.ok) return wait.response;
+      return jobResponse(queue, id, wait.waitMs, request.signal);
     });
+  const event = machineRoute(queue, "send event", async (request: Request) => {
+    const body = await readJsonBody(request, MAX_EVENT_BODY_BYTES);
+    if (!body.ok) return body.response;
+    return eventFromRequest(queue, body.value);
+  });
   const notFound = machineRoute(queue, "route", async () => problem(404, "not_found", "no such endpoint"));
   const notAllowed = (allow: string) =>
     machineRoute(queue, "route", async () => problem(405, "method_not_allowed", `use ${allow}`, { headers: { allow } }));
@@ -92,7 +100,7 @@ export function createRouteHandlers(queue: Queue, options: RouteOptions): RouteH
       if (first === "tick") return tickGet(request, ctx);
       if (first === "stats") return stats(request, ctx);
       if (first === "metrics") return metrics(request, ctx);
-      if (first === undefined) return notAllowed("POST")(request, ctx);
+      if (first === undefined || first === "events" || first === "pause" || first === "resume") return notAllowed("POST")(request, ctx);
       return job(first)(request, ctx);
     },
     async POST(request, ctx) {
@@ -101,6 +109,7 @@ export function createRouteHandlers(queue: Queue, options: RouteOptions): RouteH
       if (first === undefined) return enqueue(request, ctx);
       if (first === "tick") return tickPost(request, ctx);
       if (first === "pause" || first === "resume") return pauseOrResume(first)(request, ctx);
+      if (first === "events") return event(request, ctx);
       return notAllowed("GET")(request, ctx);
     },
   };

@@ -17,6 +17,8 @@ export interface JobJson {
   idempotencyKey: string | null;
   dependsOn: string[];
   blocked: boolean;
+  /** The job that invoked this one (ctx.invoke) and waits for it. */
+  parentId: string | null;
   lockedBy: string | null;
   runAt: string;
   lockedAt: string | null;
@@ -47,6 +49,7 @@ export function jobJson(job: Job): JobJson {
     idempotencyKey: job.idempotencyKey,
     dependsOn: job.dependsOn.map(String),
     blocked: job.blocked,
+    parentId: job.parentId ?? null,
     lockedBy: job.lockedBy,
     runAt: iso(job.runAt),
     lockedAt: isoOrNull(job.lockedAt),

@@ -8,6 +8,7 @@ import { executeJob, type Execution, type Outcome } from "../execute.ts";
 import { runMaintenance, type MaintenanceOptions } from "../maintenance.ts";
 import { observeTick, type TickObserver } from "../observe.ts";
 import { progressWriter } from "../progress.ts";
+import { stepRunnerFactory } from "../steps/runner.ts";
 import type { Job, TickReport } from "../types.ts";
 import { watchRunning } from "../watch.ts";
 import { Completer } from "./completer.ts";
@@ -61,8 +62,10 @@ export function defaultWorkerId(): string {
 }
 
 // The report field each settled attempt is counted in.
-const COUNTED: Record<Settled, "completed" | "retried" | "failed" | "released" | "cancelled" | "lost"> = {
+const COUNTED: Record<Settled, "completed" | "retried" | "failed" | "released" | "cancelled" | "lost" | "continued" | "waiting"> = {
   completed: "completed",
+  continued: "continued",
+  waiting: "waiting",
   retry: "retried",
   failed: "failed",
   released: "released",
@@ -105,7 +108,7 @@ async function tickObserved(e: Engine, options: TickOptions, observer: TickObser
   const now = options.now;
   const report: TickReport = {
     workerId, claimed: 0, completed: 0, retried: 0, failed: 0, rescued: 0, lost: 0, released: 0,
-    cancelled: 0, skippedForBudget: 0, maintenance: {}, durationMs: 0,
+    continued: 0, waiting: 0, cancelled: 0, skippedForBudget: 0, maintenance: {}, durationMs: 0,
   };
   const addMaintenance = (counts: Record<string, number>) => {
     for (const [k, v] of Object.entries(counts)) report.maintenance[k] = (report.maintenance[k] ?? 0) + v;
@@ -121,7 +124,11 @@ async function tickObserved(e: Engine, options: TickOptions, observer: TickObser
   // Every started job until its finalize write has landed (running, then settling).
   const settling = new Set<Promise<void>>();
   const completer = new Completer(e, workerId, now);
+  const steps = stepRunnerFactory(e, workerId, now);
   const finishedSinceRelease: string[] = [];
+  // Work that became due after the last claim looked: a continued job (due now), a wait that
+  // ended as it began (an event or a child already there), a parent woken by its child's end.
+  let lookAgain = false;
   let firstError: unknown;
   let wake: () => void = () => {};
   const woken = () => new Promise<void>((resolve) => (wake = resolve));
@@ -139,6 +146,7 @@ async function tickObserved(e: Engine, options: TickOptions, observer: TickObser
       settled = await settle(e, completer, workerId, job, outcome, now);
       (report[COUNTED[settled]] as number)++;
       if (settled === "completed" || settled === "failed") finishedSinceRelease.push(job.id);
+      if (settled === "continued" || settled === "waiting" || ((settled === "completed" || settled === "failed") && job.parentId)) lookAgain = true;
     } catch (err) {
       firstError ??= err;
       settled = outcome.kind; // not lost: the lease is intact and rescue will bring the job back
@@ -162,6 +170,7 @@ async function tickObserved(e: Engine, options: TickOptions, observer: TickObser
       progress: progress.report,
       db: e.db,
       random: options.random,
+      steps,
     }));
     const done: Promise<void> = exec.outcome
       .then(async (outcome) => {
@@ -174,7 +183,8 @@ async function tickObserved(e: Engine, options: TickOptions, observer: TickObser
         await finalize(job, outcome, startedAt);
       })
       .finally(() => {
-        running.delete(job.id);
+        // A continued job may already run again here, claimed by the next slice: leave its entry.
+        if (running.get(job.id)?.exec === exec) running.delete(job.id);
         settling.delete(done);
         wake();
       });
@@ -216,6 +226,10 @@ async function tickObserved(e: Engine, options: TickOptions, observer: TickObser
         // The queue ran dry: release the dependents of jobs that finished meanwhile, so a chain
         // A -> B -> C runs in this tick instead of one cron minute per link.
         if (finishedSinceRelease.length && (await releaseFinished())) continue;
+        if (lookAgain) {
+          lookAgain = false;
+          continue;
+        }
         drained = true; // nothing more claimable right now; look again when a job ends
       }
       if (settling.size === 0) break;

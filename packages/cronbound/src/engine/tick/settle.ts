@@ -1,6 +1,7 @@
 import type { Engine } from "../context.ts";
 import type { Outcome } from "../execute.ts";
 import { failAttempt, releaseAttempts, retryAttempt, type Attempt } from "../finalize.ts";
+import { suspendAttempt } from "../steps/store.ts";
 import type { Job } from "../types.ts";
 import type { Completer } from "./completer.ts";
 
@@ -36,6 +37,10 @@ export async function settle(e: Engine, completer: Completer, workerId: string, 
       break;
     case "discarded":
       landed = outcome.why === "cancelled";
+      break;
+    case "continued":
+    case "waiting":
+      landed = await suspendAttempt(e, { workerId, job }, outcome.suspension, e.config.eventWindowMs, now);
       break;
   }
   return landed ? outcome.kind : "lost";

@@ -3,6 +3,7 @@ import { getJob } from "../../engine/control.ts";
 import type { Engine } from "../../engine/context.ts";
 import { dbNow, dependencies } from "./queries.ts";
 import { one, type Search } from "./overview.tsx";
+import { StepsPanel } from "./steps.tsx";
 import { ActionForm, Flash, fmtAgo, fmtTime, Json, ModeBar, StatusBadge, type ViewContext } from "./ui.tsx";
 import { LiveRefresh } from "./live.tsx";
 
@@ -76,6 +77,8 @@ export async function JobView({ e, v, id, sp }: { e: Engine; v: ViewContext; id:
           {job.lastError && <tr><th>last error</th><td className="err" data-testid="last-error">{job.lastError}</td></tr>}
         </tbody>
       </table>
+
+      <StepsPanel e={e} job={job} now={now} base={base} />
 
       <h2>Dependencies</h2>
       {job.dependsOn.length === 0 ? (

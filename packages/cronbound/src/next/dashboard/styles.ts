@@ -58,4 +58,7 @@ export const DASHBOARD_CSS = `
 .cronbound .live { font-size: 13px; white-space: nowrap; }
 .cronbound .bulk { margin: 8px 0 12px; }
 .cronbound .bulk .notice p { margin: 0 0 8px; }
+.cronbound .badge.s-waiting { background: #f3ecfb; color: #6b3fa0; }
+.cronbound .waits { margin: 16px 0 0; padding: 8px 12px; border: 1px solid #d9c7f0; border-radius: 6px; background: #faf7fe; }
+.cronbound .waits ul { margin: 4px 0 0; padding-left: 20px; }
 `;
