@@ -24,7 +24,7 @@ const CLAIM = `
     started_at = coalesce(j.started_at, now()), updated_at = now()
   WHERE j.id = ANY(ARRAY(
     SELECT id FROM ${JOBS}
-    WHERE status = 'pending' AND NOT blocked AND run_at <= now() AND timeout_ms <= $3
+    WHERE status = 'pending' AND NOT blocked AND flow_key IS NULL AND run_at <= now() AND timeout_ms <= $3
     ORDER BY priority, run_at, id
     LIMIT $2
     FOR UPDATE SKIP LOCKED))

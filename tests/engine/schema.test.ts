@@ -110,9 +110,10 @@ describe("the engine's tables live in schema cronbound, with the indexes and con
     );
     const def = Object.fromEntries(rows.map((r) => [r.indexname, r.indexdef]));
     const status = (s: string) => `'${s}'::cronbound.job_status`;
-    // The claim: WHERE status = 'pending' AND NOT blocked ORDER BY priority, run_at, id.
+    // The claim: WHERE status = 'pending' AND NOT blocked AND flow_key IS NULL ORDER BY priority, run_at, id
+    // (jobs of limited types have their own index, jobs_flow_claim_idx: docs/FLOW-CONTROL.md).
     expect(def.jobs_claim_idx).toBe(
-      `CREATE INDEX jobs_claim_idx ON cronbound.jobs USING btree (priority, run_at, id) WHERE ((status = ${status("pending")}) AND (NOT blocked))`,
+      `CREATE INDEX jobs_claim_idx ON cronbound.jobs USING btree (priority, run_at, id) WHERE ((status = ${status("pending")}) AND (NOT blocked) AND (flow_key IS NULL))`,
     );
     // The rescue: WHERE status = 'processing' AND locked_until < now.
     expect(def.jobs_lease_idx).toBe(`CREATE INDEX jobs_lease_idx ON cronbound.jobs USING btree (locked_until) WHERE (status = ${status("processing")})`);

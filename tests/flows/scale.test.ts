@@ -16,7 +16,7 @@ beforeAll(() => {
 const numbers: Record<string, string> = {};
 afterAll(() => console.log(`[scale] ${JSON.stringify(numbers, null, 2)}`));
 
-const CLAIM_SELECT = `SELECT id FROM jobs WHERE status = 'pending' AND NOT blocked AND run_at <= now() AND timeout_ms <= 60000
+const CLAIM_SELECT = `SELECT id FROM jobs WHERE status = 'pending' AND NOT blocked AND flow_key IS NULL AND run_at <= now() AND timeout_ms <= 60000
   ORDER BY priority, run_at, id LIMIT 10 FOR UPDATE SKIP LOCKED`;
 
 async function pending(n: number) {

@@ -2,6 +2,7 @@ import { queryRows } from "../db.ts";
 import { empty, sql, type Sql } from "../sql.ts";
 import type { Engine } from "./context.ts";
 import { completeSql, type Attempt } from "./finalize.ts";
+import { claimFlow, flowTypes } from "./flow/claim.ts";
 import { notPaused } from "./pause.ts";
 import { clock, jobColumns, type Job } from "./types.ts";
 
@@ -21,6 +22,9 @@ export interface ClaimOptions {
  * claim: one statement takes up to `limit` due jobs, marks them processing, counts the attempt
  * and sets the lease (lockedBy, lockedAt, lockedUntil = now + timeout + grace).
  *
+ * Jobs of limited types (a flow_key) are claimed by the flow claim (engine/flow/claim.ts), which
+ * claimJobs runs first when the registry has such types; this statement never sees them.
+ *
  * FOR UPDATE SKIP LOCKED lets concurrent claimers pass each other's rows instead of waiting, so
  * two ticks never take the same job. The WHERE and ORDER BY are exactly jobs_claim_idx's
  * predicate and key, so the plan is an index scan that stops after `limit` rows, whatever the
@@ -34,7 +38,21 @@ export interface ClaimOptions {
  */
 export async function claimJobs(e: Engine, o: ClaimOptions): Promise<Job[]> {
   if (o.limit <= 0) return [];
-  return inClaimOrder(await queryRows<Job>(e.db, claimSql(e, o)));
+  const flow = flowTypes(e, o.types);
+  if (!flow.length) return inClaimOrder(await queryRows<Job>(e.db, claimSql(e, o)));
+  return (await claimWithFlow(e, o, flow, [])).jobs;
+}
+
+/**
+ * With limited job types (engine/flow/claim.ts): the flow claim first, within the limits, then
+ * the plain claim for the slots left. Limited types go first because their limits already bound
+ * what they take; behind a plain backlog they would otherwise wait for all of it.
+ */
+async function claimWithFlow(e: Engine, o: ClaimOptions, flow: ReturnType<typeof flowTypes>, done: (Attempt & { result: unknown })[]) {
+  const limited = await claimFlow(e, o, flow, done);
+  const rest = o.limit - limited.jobs.length;
+  const plain = rest > 0 ? await queryRows<Job>(e.db, claimSql(e, { ...o, limit: rest })) : [];
+  return { jobs: inClaimOrder([...limited.jobs, ...plain]), completed: limited.completed };
 }
 
 /**
@@ -49,6 +67,8 @@ export async function claimJobsCompleting(
   o: ClaimOptions,
   done: (Attempt & { result: unknown })[],
 ): Promise<{ jobs: Job[]; completed: Set<string> }> {
+  const flow = flowTypes(e, o.types);
+  if (flow.length) return claimWithFlow(e, o, flow, done);
   const rows = await queryRows<Job & { completed: string[] | null }>(e.db, sql`
     WITH completed AS (${completeSql(e, o.workerId, done, o.now)}),
     claimed AS (${claimSql(e, { ...o, limit: Math.max(0, o.limit) })})
@@ -71,10 +91,11 @@ function claimSql(e: Engine, o: ClaimOptions): Sql {
       locked_at = ${now},
       locked_until = ${now} + (j.timeout_ms + ${o.graceMs}) * interval '1 millisecond',
       started_at = coalesce(j.started_at, ${now}),
-      updated_at = ${now}
+      updated_at = ${now},
+      debounce_key = NULL
     WHERE j.id = ANY(ARRAY(
       SELECT id FROM ${e.t.jobs}
-      WHERE status = 'pending' AND NOT blocked AND run_at <= ${now}
+      WHERE status = 'pending' AND NOT blocked AND flow_key IS NULL AND run_at <= ${now}
         AND timeout_ms <= ${Math.floor(o.maxTimeoutMs)} ${types}
         ${notPaused(e)}
       ORDER BY priority, run_at, id

@@ -23,6 +23,9 @@ export interface Tables {
   typeSettings: Sql;
   /** Attempt counts and wait/run histograms per minute and type (migration 0006). */
   attemptMetrics: Sql;
+  /** Starts of rate-limited jobs, and fair-claiming turns per key (migration 0004, engine/flow/). */
+  flowStarts: Sql;
+  flowKeys: Sql;
 }
 
 export function tables(schema: string): Tables {
@@ -31,6 +34,7 @@ export function tables(schema: string): Tables {
   return {
     schema, jobs: q("jobs"), schedules: q("schedules"), steps: q("steps"), events: q("events"),
     status: q("job_status"), migrations: q("migrations"), typeSettings: q("type_settings"), attemptMetrics: q("attempt_metrics"),
+    flowStarts: q("flow_starts"), flowKeys: q("flow_keys"),
   };
 }
 

@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import type { Executor } from "../db.ts";
 import type { BackoffOptions } from "./backoff.ts";
+import { flowDeclaration, type FlowDeclaration, type FlowOptions } from "./flow/options.ts";
 import type { StepApi } from "./steps/api.ts";
 import type { Job } from "./types.ts";
 
@@ -25,7 +26,7 @@ export interface JobContext extends StepApi {
   progress(value: number | Record<string, unknown>): Promise<boolean>;
 }
 
-export interface JobTypeOptions<Name extends string, Schema extends z.ZodType, Result> {
+export interface JobTypeOptions<Name extends string, Schema extends z.ZodType, Result> extends FlowOptions<z.output<Schema>> {
   name: Name;
   /** Validated at enqueue (nothing invalid reaches the table) and again before each attempt. */
   schema: Schema;
@@ -48,6 +49,8 @@ export interface JobType<Name extends string = string, Schema extends z.ZodType 
   readonly maxAttempts: number;
   readonly backoff: BackoffOptions;
   readonly priority: number;
+  /** Concurrency limit, rate limit and debounce (docs/FLOW-CONTROL.md); {} without any. */
+  readonly flow: FlowDeclaration;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -76,6 +79,7 @@ export function defineJob<const Name extends string, Schema extends z.ZodType, R
     maxAttempts,
     backoff: options.backoff ?? {},
     priority: options.priority ?? 0,
+    flow: flowDeclaration(options.name, options as FlowOptions),
   });
 }
 

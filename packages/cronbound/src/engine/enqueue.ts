@@ -4,6 +4,7 @@ import { empty, sql, type Sql } from "../sql.ts";
 import type { Engine } from "./context.ts";
 import type { AnyJobType, Registry } from "./define.ts";
 import { EnqueueError, toIssues } from "./errors.ts";
+import { insertDebounced, jobKeys, type JobKeys } from "./flow/debounce.ts";
 import { tracedEnqueue } from "./tracing.ts";
 import { clock, jobColumns, type Job } from "./types.ts";
 
@@ -44,6 +45,8 @@ interface Row {
   timeoutMs: number;
   idempotencyKey: string | null;
   dependsOn: string[];
+  /** flow_key and debounce (engine/flow/debounce.ts); absent: neither. */
+  keys?: JobKeys;
 }
 
 /** Everything that can be wrong is found here, before any SQL runs. */
@@ -74,6 +77,7 @@ function prepare(registry: Registry, type: unknown, payload: unknown, options: u
     ]);
   }
   const o = opts.data;
+  const keys = jobKeys(def, parsed.data, at);
   if (o.idempotencyKey?.includes("\0")) {
     throw new EnqueueError("invalid_options", "invalid enqueue options", [
       { path: [...at, "options", "idempotencyKey"], message: "contains a NUL character (U+0000), which PostgreSQL cannot store" },
@@ -89,6 +93,7 @@ function prepare(registry: Registry, type: unknown, payload: unknown, options: u
     timeoutMs: o.timeoutMs ?? def.timeoutMs,
     idempotencyKey: o.idempotencyKey ?? null,
     dependsOn: o.dependsOn ?? [],
+    keys,
   };
 }
 
@@ -110,6 +115,12 @@ export async function enqueue(
 ): Promise<EnqueueResult> {
   const { now, ...rest } = options;
   const r = prepare(e.registry, type, payload, rest);
+  const debounce = r.keys?.debounce;
+  if (debounce) {
+    if (r.idempotencyKey !== null || r.dependsOn.length) throw new EnqueueError("invalid_options", `job type "${r.type}" debounces: it takes no idempotencyKey or dependsOn`);
+    const row = { ...r, flowKey: r.keys?.flowKey ?? null, debounce, delayMs: rest.delayMs ?? null };
+    return tracedEnqueue(r.type, 1, (traceparent) => insertDebounced(e, row, now, traceparent), (res) => [res.job.id]);
+  }
   await checkDependencies(e, r.dependsOn);
   const deps = sql`${r.dependsOn}::bigint[]`;
   // Without dependencies or a key, skip what cannot apply: the EXISTS probe, and ON CONFLICT
@@ -122,10 +133,10 @@ export async function enqueue(
 async function insertOne(e: Engine, r: Row, deps: Sql, blocked: Sql, onConflict: Sql, now: Date | undefined, traceparent: string | null): Promise<EnqueueResult> {
   for (let i = 0; i < 2; i++) {
     const inserted = await queryRows<Job>(e.db, sql`
-      INSERT INTO ${e.t.jobs} AS jobs (type, payload, priority, run_at, max_attempts, timeout_ms, idempotency_key, depends_on, blocked, traceparent)
+      INSERT INTO ${e.t.jobs} AS jobs (type, payload, priority, run_at, max_attempts, timeout_ms, idempotency_key, depends_on, blocked, traceparent, flow_key)
       VALUES (${r.type}, ${r.payload}::jsonb, ${r.priority},
               coalesce(${r.runAt}::timestamptz, ${clock(now)} + ${r.delayMs} * interval '1 millisecond'),
-              ${r.maxAttempts}, ${r.timeoutMs}, ${r.idempotencyKey}, ${deps}, ${blocked}, ${traceparent})
+              ${r.maxAttempts}, ${r.timeoutMs}, ${r.idempotencyKey}, ${deps}, ${blocked}, ${traceparent}, ${r.keys?.flowKey ?? null})
       ${onConflict}
       RETURNING ${jobColumns()}`);
     if (inserted.length) return { job: inserted[0], created: true };
@@ -152,6 +163,8 @@ export async function enqueueMany(e: Engine, items: EnqueueManyItem[], options: 
   if (items.length > MAX_BATCH) throw new EnqueueError("too_large", `enqueueMany takes at most ${MAX_BATCH} jobs; got ${items.length}`);
   if (items.length === 0) return [];
   const rows = items.map((it, i) => prepare(e.registry, it?.type, it?.payload, it?.options, [i]));
+  const debounced = rows.findIndex((r) => r.keys?.debounce);
+  if (debounced >= 0) throw new EnqueueError("invalid_options", `job type "${rows[debounced].type}" debounces: enqueue it with enqueue(), not enqueueMany (item ${debounced})`);
   await checkDependencies(e, [...new Set(rows.flatMap((r) => r.dependsOn))]);
   const types = [...new Set(rows.map((r) => r.type))];
   // One span for the batch; every job of it links back to that span.
@@ -161,17 +174,17 @@ export async function enqueueMany(e: Engine, items: EnqueueManyItem[], options: 
 async function insertMany(e: Engine, rows: Row[], now: Date | undefined, traceparent: string | null): Promise<string[]> {
   // Dependency lists travel as text ('{1,2}') because unnest flattens arrays of arrays.
   const created = await queryRows<{ id: string }>(e.db, sql`
-    INSERT INTO ${e.t.jobs} (type, payload, priority, run_at, max_attempts, timeout_ms, idempotency_key, depends_on, blocked, traceparent)
+    INSERT INTO ${e.t.jobs} (type, payload, priority, run_at, max_attempts, timeout_ms, idempotency_key, depends_on, blocked, traceparent, flow_key)
     SELECT t.type, t.payload::jsonb, t.priority,
            coalesce(t.run_at, ${clock(now)} + t.delay_ms * interval '1 millisecond'),
            t.max_attempts, t.timeout_ms, t.idempotency_key, t.deps::bigint[],
-           ${rows.some((r) => r.dependsOn.length) ? blockedExpr(e, sql`t.deps::bigint[]`) : sql`false`}, ${traceparent}::text
+           ${rows.some((r) => r.dependsOn.length) ? blockedExpr(e, sql`t.deps::bigint[]`) : sql`false`}, ${traceparent}::text, t.flow_key
     FROM unnest(${rows.map((r) => r.type)}::text[], ${rows.map((r) => r.payload)}::text[],
                 ${rows.map((r) => r.priority)}::int[], ${rows.map((r) => r.runAt?.toISOString() ?? null)}::timestamptz[],
                 ${rows.map((r) => r.delayMs)}::bigint[], ${rows.map((r) => r.maxAttempts)}::int[],
                 ${rows.map((r) => r.timeoutMs)}::int[], ${rows.map((r) => r.idempotencyKey)}::text[],
-                ${rows.map((r) => `{${r.dependsOn.join(",")}}`)}::text[])
-         WITH ORDINALITY AS t(type, payload, priority, run_at, delay_ms, max_attempts, timeout_ms, idempotency_key, deps, ord)
+                ${rows.map((r) => `{${r.dependsOn.join(",")}}`)}::text[], ${rows.map((r) => r.keys?.flowKey ?? null)}::text[])
+         WITH ORDINALITY AS t(type, payload, priority, run_at, delay_ms, max_attempts, timeout_ms, idempotency_key, deps, flow_key, ord)
     ORDER BY t.ord
     ${rows.some((r) => r.idempotencyKey !== null) ? sql`ON CONFLICT (idempotency_key) DO NOTHING` : empty}
     RETURNING id::text AS id`);

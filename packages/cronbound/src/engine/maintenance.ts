@@ -1,6 +1,7 @@
 import { errorFields } from "../logger.ts";
 import type { Engine } from "./context.ts";
 import { settleDependencies } from "./dependencies.ts";
+import { pruneFlow } from "./flow/prune.ts";
 import { rescueExpiredLeases } from "./rescue.ts";
 import { pruneFinishedJobs, type RetentionOptions } from "./retention.ts";
 import { fireDueSchedules } from "./schedules/fire.ts";
@@ -27,6 +28,7 @@ export interface MaintenanceOptions {
  *   3. unblock or cancel dependents                (dependencies.ts; after 1 and 2, so a job
  *      rescued to failed cancels its dependents in the same tick)
  *   4. prune finished jobs past retention          (retention.ts)
+ *   5. prune rate-limit starts and idle fair-claiming turns (flow/prune.ts)
  * A failing step 2-4 is logged and counted in `maintenanceErrors`; it does not stop the tick
  * from running jobs. A failing rescue throws, as the claim would fail the same way.
  */
@@ -57,6 +59,10 @@ export async function runMaintenance(e: Engine, options: MaintenanceOptions = {}
     const pruned = await pruneFinishedJobs(e, { ...options.retention, now });
     steps.prunedCompleted = pruned.completed;
     steps.prunedFailed = pruned.failed;
+  });
+  await step("flow", async () => {
+    const pruned = await pruneFlow(e, { now });
+    if (pruned.starts) steps.prunedFlowStarts = pruned.starts;
   });
   return { rescued: rescue.pending + rescue.failed, steps };
 }

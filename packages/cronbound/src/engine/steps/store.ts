@@ -137,8 +137,8 @@ export async function enqueueChild(e: Engine, l: Lease, r: PreparedJob, stepId: 
   const key = invokeKey(l.job.id, stepId);
   const child = sql`c.id::text AS id, c.type, c.status::text AS status, c.result, c.last_error AS "lastError", c.parent_id::text AS "parentId"`;
   const inserted = await queryRows<ChildState & { parentId: string }>(e.db, sql`
-    INSERT INTO ${e.t.jobs} AS c (type, payload, priority, run_at, max_attempts, timeout_ms, idempotency_key, parent_id)
-    SELECT ${r.type}, ${r.payload}::jsonb, ${r.priority}, ${clock(now)}, ${r.maxAttempts}, ${r.timeoutMs}, ${key}, j.id
+    INSERT INTO ${e.t.jobs} AS c (type, payload, priority, run_at, max_attempts, timeout_ms, idempotency_key, parent_id, flow_key)
+    SELECT ${r.type}, ${r.payload}::jsonb, ${r.priority}, ${clock(now)}, ${r.maxAttempts}, ${r.timeoutMs}, ${key}, j.id, ${r.keys?.flowKey ?? null}
     FROM ${e.t.jobs} j WHERE ${leaseHeld("j", l)}
     ON CONFLICT (idempotency_key) DO NOTHING
     RETURNING ${child}`);
