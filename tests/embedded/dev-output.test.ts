@@ -6,7 +6,7 @@ import type { TickReport } from "cronbound";
 
 const report = (over: Partial<TickReport>): TickReport => ({
   workerId: "w", claimed: 0, completed: 0, retried: 0, failed: 0, rescued: 0, lost: 0, released: 0,
-  continued: 0, waiting: 0, cancelled: 0, skippedForBudget: 0, maintenance: {}, durationMs: 1234, ...over,
+  continued: 0, waiting: 0, cancelled: 0, skippedForBudget: 0, heldBack: 0, maintenance: {}, durationMs: 1234, ...over,
 });
 
 describe("dev output", () => {

@@ -20,14 +20,15 @@ async function claimAll(n: number, batch: number): Promise<string[]> {
   const claimers = Array.from({ length: n }, () => engineOf(t.queue(flowRegistry, {}, { pool: t.newPool(1) })));
   await Promise.all(
     claimers.map(async (e: Engine, i) => {
-      for (let idle = 0; idle < 3; ) {
+      for (;;) {
         const jobs = await claimJobs(e, { ...claimOpts(`claimer-${i}`, batch), maxTimeoutMs: i % 2 ? 60_000 : 5_000 });
         if (!jobs.length) {
-          idle++;
-          await new Promise((r) => setTimeout(r, 20));
+          // Held back or nothing this claimer may take: done once no job is left to claim.
+          const [{ n }] = await t.sql<{ n: number }>("SELECT count(*)::int AS n FROM jobs WHERE status = 'pending'");
+          if (n === 0) return;
+          await new Promise((r) => setTimeout(r, 5));
           continue;
         }
-        idle = 0;
         claimed.push(...jobs.map((j) => j.id));
         await new Promise((r) => setTimeout(r, 3));
         const ok = await completeAttempts(e, `claimer-${i}`, jobs.map((j) => ({ id: j.id, attempt: j.attempts, result: null })));
@@ -97,14 +98,14 @@ describe("concurrency limit", () => {
     // Claimers with different time left pick different jobs from the same rows: without the
     // per-type lock (engine/flow/claim.ts) this test sees 5 running.
     const base = engineOf(t.queue(flowRegistry));
-    await enqueueMany(base, Array.from({ length: 2000 }, (_, n) => ({ type: "mixed", payload: { tenant: `t${n % 40}`, n }, options: { timeoutMs: n % 3 ? 1_000 : 20_000 } })));
+    await enqueueMany(base, Array.from({ length: 1200 }, (_, n) => ({ type: "mixed", payload: { tenant: `t${n % 40}`, n }, options: { timeoutMs: n % 3 ? 1_000 : 20_000 } })));
     const s = sampler("mixed", "type");
     const claimed = await claimAll(8, 3);
     const { max, samples } = await s.stop();
     expect(samples).toBeGreaterThan(10);
     expect(max.get("mixed")).toBe(3);
-    expect(new Set(claimed).size).toBe(2000);
-    expect(claimed).toHaveLength(2000);
+    expect(new Set(claimed).size).toBe(1200);
+    expect(claimed).toHaveLength(1200);
   });
 
   it("a job held back stays pending, its attempt not counted, and starts when a slot frees", async () => {

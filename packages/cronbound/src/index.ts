@@ -14,6 +14,8 @@ export { parseCron, ScheduleError, type CronSchedule } from "./engine/schedules/
 export type { Schedule, ScheduleOptions } from "./engine/schedules/store.ts";
 export type { Stats, MinuteCount, PausedStat } from "./engine/stats.ts";
 export type { PausedType, PauseResult } from "./engine/pause.ts";
+export type { FlowStat, LimitInput, LimitResult, TypeLimits } from "./engine/flow/settings.ts";
+export type { ConcurrencyOptions, RateLimitOptions, DebounceOptions, FlowOptions, FlowDeclaration } from "./engine/flow/options.ts";
 export { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from "./engine/backoff.ts";
 export { EnqueueError, NonRetryableError, type Issue } from "./engine/errors.ts";
 export { JobStopped, type StopKind } from "./engine/execute.ts";

@@ -9,6 +9,7 @@ import { getSchedule, listSchedules, schedule, unschedule, type Schedule, type S
 import { getStats, type Stats } from "./engine/stats.ts";
 import { prometheusMetrics } from "./engine/metrics.ts";
 import { pausedTypes, pauseType, resumeType, type PausedType, type PauseResult } from "./engine/pause.ts";
+import { clearLimit, flowStats, setLimit, type FlowStat, type LimitInput, type LimitResult } from "./engine/flow/settings.ts";
 import { sendEvent, type SentEvent } from "./engine/steps/events.ts";
 import { getResult, type JobResult } from "./engine/steps/result.ts";
 import { listSteps, type StepRow } from "./engine/steps/view.ts";
@@ -71,6 +72,16 @@ export interface Queue<Types extends Record<string, AnyJobType> = Record<string,
   resume(type: keyof Types & string, options?: { now?: Date }): Promise<PauseResult>;
   /** The paused job types, oldest pause first. */
   pausedTypes(): Promise<PausedType[]>;
+  /**
+   * Override the concurrency or rate limit a type declares in code (docs/FLOW-CONTROL.md), stored
+   * in the database: every claim uses it from the next claim on, until `clearLimit`. Unknown type,
+   * a type without a declared limit, or a bad number: `{ ok: false }`, nothing written.
+   */
+  setLimit(type: keyof Types & string, limits: LimitInput, options?: { now?: Date }): Promise<LimitResult>;
+  /** Drop the overrides of `type`: the code's declaration holds again. */
+  clearLimit(type: keyof Types & string, options?: { now?: Date }): Promise<LimitResult>;
+  /** Per limited type: its limits, running vs limit, jobs held back, the busiest keys. */
+  limits(options?: { now?: Date }): Promise<FlowStat[]>;
   /** The queue's metrics in the Prometheus text format (what GET /api/jobs/metrics serves). */
   metrics(): Promise<string>;
   /**
@@ -136,6 +147,9 @@ export function createQueue<Types extends Record<string, AnyJobType>>(o: QueueOp
     pause: (type, options) => pauseType(e(), type, options),
     resume: (type, options) => resumeType(e(), type, options),
     pausedTypes: () => pausedTypes(e()),
+    setLimit: (type, limits, options) => setLimit(e(), type, limits, options),
+    clearLimit: (type, options) => clearLimit(e(), type, options),
+    limits: (options) => flowStats(e(), options),
     metrics: () => prometheusMetrics(e()),
     sendEvent: (event, data, options) => sendEvent(e(), event, data, options),
     getResult: (id, options) => getResult(e(), id, options),

@@ -27,6 +27,9 @@ export const POOLED_FILES = [
   "tests/steps/events.test.ts",
   "tests/steps/invoke.test.ts",
   "tests/steps/fencing.test.ts",
+  // Flow control: the flow claim's transaction-scoped advisory locks, 8 claimers at once.
+  "tests/flow-control/concurrency.test.ts",
+  "tests/flow-control/rate-limit.test.ts",
 ];
 
 export default defineConfig({

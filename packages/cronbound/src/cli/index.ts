@@ -5,6 +5,7 @@ import { cancel } from "./cancel.ts";
 import { UsageError, type CliContext, type Command } from "./command.ts";
 import { enqueue } from "./enqueue.ts";
 import { help, usageText } from "./help.ts";
+import { limits } from "./limits.ts";
 import { migrate } from "./migrate.ts";
 import { pause, resume } from "./pause.ts";
 import { retry } from "./retry.ts";
@@ -15,7 +16,7 @@ import { tick } from "./tick.ts";
 import { worker } from "./worker.ts";
 
 /** Every command, in help order. A new command is one file and one line here. */
-export const commands: readonly Command[] = [migrate, worker, stats, enqueue, show, retry, cancel, pause, resume, tick, schedules, help];
+export const commands: readonly Command[] = [migrate, worker, stats, enqueue, show, retry, cancel, pause, resume, limits, tick, schedules, help];
 
 export interface CliIo {
   /** The app's queue, loaded when a command first needs it. */

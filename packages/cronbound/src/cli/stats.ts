@@ -19,6 +19,10 @@ function format(s: Stats): string {
     row(s.counts),
     `pending: ${s.scheduled} scheduled for later, ${s.blocked} waiting on a dependency; oldest due job waiting ${s.oldestPendingAgeSeconds} s`,
   ];
+  for (const f of s.flow ?? []) {
+    const limit = f.concurrency ? ` (limit ${f.concurrency.limit}${f.concurrency.perKey ? " per key" : ""})` : "";
+    lines.push(`limited: ${f.type} running ${f.running}${limit}, held back ${f.heldBack} (see: limits)`);
+  }
   for (const p of s.paused ?? []) {
     lines.push(`paused: ${p.type} since ${p.pausedAt} (${p.pending} pending)${p.reason ? `: ${p.reason}` : ""}`);
   }

@@ -1,6 +1,7 @@
 import { queryRows } from "../db.ts";
 import { sql } from "../sql.ts";
 import type { Engine } from "./context.ts";
+import { flowStats, type FlowStat } from "./flow/settings.ts";
 import { pausedTypes } from "./pause.ts";
 import { JOB_STATUSES, type JobStatus } from "./types.ts";
 
@@ -20,6 +21,8 @@ export interface Stats {
   failureRate: number | null;
   /** Paused job types (nothing claims them) with the jobs waiting meanwhile. */
   paused: PausedStat[];
+  /** Limited job types (docs/FLOW-CONTROL.md): limits, running vs limit, jobs held back, busiest keys. Empty without any. */
+  flow: FlowStat[];
   now: string;
 }
 
@@ -47,7 +50,7 @@ const zero = (): Record<JobStatus, number> => Object.fromEntries(JOB_STATUSES.ma
  * retention is what keeps that table small.
  */
 export async function getStats(e: Engine): Promise<Stats> {
-  const [rows, pending, perMinute, paused] = await Promise.all([
+  const [rows, pending, perMinute, paused, flow] = await Promise.all([
     queryRows<{ type: string; status: JobStatus; n: number }>(e.db, sql`
       SELECT type, status::text AS status, count(*)::int AS n FROM ${e.t.jobs} GROUP BY type, status`),
     queryRows<{ scheduled: number; blocked: number; age: number | null; now: Date }>(e.db, sql`
@@ -58,6 +61,7 @@ export async function getStats(e: Engine): Promise<Stats> {
       FROM ${e.t.jobs} WHERE status = 'pending' AND (NOT blocked OR blocked)`),
     finishedPerMinute(e),
     pausedTypes(e),
+    flowStats(e),
   ]);
   const counts = zero();
   const byType: Stats["byType"] = {};
@@ -77,6 +81,7 @@ export async function getStats(e: Engine): Promise<Stats> {
     perMinute,
     failureRate: completed + failed === 0 ? null : Math.round((failed / (completed + failed)) * 10_000) / 10_000,
     paused: paused.map((p) => ({ type: p.type, pausedAt: p.pausedAt.toISOString(), reason: p.reason, pending: byType[p.type]?.pending ?? 0 })),
+    flow,
     now: p.now.toISOString(),
   };
 }

@@ -86,6 +86,8 @@ export interface TickReport {
   cancelled: number;
   /** Due jobs left pending because their timeout did not fit in the time left. */
   skippedForBudget: number;
+  /** Due jobs of limited types left pending when the tick ended: held back by a concurrency or rate limit (docs/FLOW-CONTROL.md). */
+  heldBack: number;
   /** Results of the other maintenance steps, by name (scheduled, unblocked, pruned, ...). */
   maintenance: Record<string, number>;
   durationMs: number;

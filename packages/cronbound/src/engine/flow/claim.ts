@@ -5,6 +5,7 @@ import type { Engine } from "../context.ts";
 import type { Registry } from "../define.ts";
 import { completeSql, type Attempt } from "../finalize.ts";
 import { jobColumns, type Job } from "../types.ts";
+import { notPaused } from "../pause.ts";
 import { isLimited } from "./options.ts";
 
 // The flow claim (docs/FLOW-CONTROL.md): how jobs of limited types are claimed. Jobs of a type
@@ -191,15 +192,18 @@ function flowClaimSql(e: Engine, o: ClaimOptions, flow: FlowType[]): Sql {
     SELECT * FROM claimed`;
 }
 
-/** Due jobs of limited types still pending: held back by a limit (or by the budget), counted up to `cap`. */
-export async function countHeldBack(e: Engine, types?: string[], now?: Date, cap = 10_000): Promise<number> {
+/**
+ * Due jobs of limited types still pending whose timeout fits in `maxTimeoutMs` (the others are
+ * the report's skippedForBudget) and whose type is not paused: held back by a limit, counted up to `cap`.
+ */
+export async function countHeldBack(e: Engine, maxTimeoutMs: number, types?: string[], now?: Date, cap = 10_000): Promise<number> {
   const flow = flowTypes(e, types);
   if (!flow.length) return 0;
   const rows = await queryRows<{ n: number }>(e.db, sql`
     SELECT count(*)::int AS n FROM (
       SELECT 1 FROM ${e.t.jobs}
       WHERE type = ANY(${flow.map((f) => f.type)}::text[]) AND status = 'pending' AND NOT blocked AND flow_key IS NOT NULL
-        AND run_at <= ${flowClock(now)}
+        AND run_at <= ${flowClock(now)} AND timeout_ms <= ${Math.floor(maxTimeoutMs)} ${notPaused(e)}
       LIMIT ${cap}
     ) s`);
   return rows[0]?.n ?? 0;

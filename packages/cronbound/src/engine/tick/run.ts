@@ -4,6 +4,7 @@ import { errorFields } from "../../logger.ts";
 import { countSkippedForBudget } from "../claim.ts";
 import type { Engine } from "../context.ts";
 import { releaseDependentsOf } from "../dependencies.ts";
+import { countHeldBack } from "../flow/claim.ts";
 import { executeJob, type Execution, type Outcome } from "../execute.ts";
 import { runMaintenance, type MaintenanceOptions } from "../maintenance.ts";
 import { observeTick, type TickObserver } from "../observe.ts";
@@ -108,7 +109,7 @@ async function tickObserved(e: Engine, options: TickOptions, observer: TickObser
   const now = options.now;
   const report: TickReport = {
     workerId, claimed: 0, completed: 0, retried: 0, failed: 0, rescued: 0, lost: 0, released: 0,
-    continued: 0, waiting: 0, cancelled: 0, skippedForBudget: 0, maintenance: {}, durationMs: 0,
+    continued: 0, waiting: 0, cancelled: 0, skippedForBudget: 0, heldBack: 0, maintenance: {}, durationMs: 0,
   };
   const addMaintenance = (counts: Record<string, number>) => {
     for (const [k, v] of Object.entries(counts)) report.maintenance[k] = (report.maintenance[k] ?? 0) + v;
@@ -249,7 +250,11 @@ async function tickObserved(e: Engine, options: TickOptions, observer: TickObser
   if (firstError !== undefined) throw firstError;
   // Jobs that finished after the last release (the budget ran out): their dependents need not wait for the sweep.
   if (finishedSinceRelease.length) await releaseFinished();
-  if (!stopping) report.skippedForBudget = await countSkippedForBudget(e, Math.max(0, deadline - Date.now()), options.types, now);
+  if (!stopping) {
+    const left = Math.max(0, deadline - Date.now());
+    report.skippedForBudget = await countSkippedForBudget(e, left, options.types, now);
+    report.heldBack = await countHeldBack(e, left, options.types, now);
+  }
   report.durationMs = Date.now() - started;
   return report;
 }
