@@ -144,6 +144,9 @@ async function main() {
   if (f.explain && extra.explain) {
     for (const [k, plan] of Object.entries(extra.explain as Record<string, string>)) console.log(`claim plan at ${k}:\n${plan}\n`);
   }
+  if (f.explain && extra.flowExplain) {
+    for (const [k, plan] of Object.entries(extra.flowExplain as Record<string, string>)) console.log(`${k}:\n${plan}\n`);
+  }
   const json = {
     at: new Date().toISOString(),
     durationS: Math.round((Date.now() - started) / 1000),

@@ -4,6 +4,7 @@ import { prismaExecutor } from "cronbound/prisma";
 import type pg from "pg";
 import type { Database } from "../lib/db.ts";
 import { floorClaim, floorComplete, floorDrain, floorEnqueue, floorEnqueueMany, JOBS } from "./floor.ts";
+import { flowScenario } from "./flow.ts";
 import { benchRegistry, floorNoop, probe } from "./jobs.ts";
 
 /** A queue over `db` with the bench's job types, as an app makes one (silent: the bench prints its own lines). */
@@ -485,4 +486,5 @@ export const SCENARIOS: Record<string, (ctx: Ctx) => Promise<ScenarioResult>> = 
   empty: emptyTick,
   kick,
   prisma: prismaOverhead,
+  flow: flowScenario,
 };

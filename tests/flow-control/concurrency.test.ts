@@ -130,6 +130,23 @@ describe("concurrency limit", () => {
     expect(jobs.filter((j) => j.type === "plain")).toHaveLength(4);
   });
 
+  it("limited jobs behind a plain backlog wait at most one claim; with slots left they go in the same claim", async () => {
+    const e = engineOf(t.queue(flowRegistry));
+    await enqueueMany(e, Array.from({ length: 40 }, (_, n) => ({ type: "plain", payload: { n } })));
+    const types = (jobs: { type: string }[]) => jobs.map((j) => j.type).sort();
+    expect(types(await claimJobs(e, claimOpts("w", 10)))).toEqual(Array(10).fill("plain"));
+    // No limited job was due: the next claim starts with the plain statement, which sees them.
+    await enqueueMany(e, Array.from({ length: 3 }, (_, n) => ({ type: "global3", payload: { n } })));
+    expect(types(await claimJobs(e, claimOpts("w", 10)))).toEqual(Array(10).fill("plain"));
+    expect(types(await claimJobs(e, claimOpts("w", 10)))).toEqual([...Array(3).fill("global3"), ...Array(7).fill("plain")]);
+    // Slots left over: a limited job enqueued now is claimed in the same claim as the plain ones.
+    await completeAttempts(e, "w", (await t.sql<{ id: string }>("SELECT id::text FROM jobs WHERE type = 'global3'")).map((r) => ({ id: r.id, attempt: 1, result: null })));
+    expect(types(await claimJobs(e, claimOpts("w", 20)))).toEqual(Array(13).fill("plain"));
+    await enqueue(e, "global3", { n: 9 });
+    await enqueue(e, "plain", { n: 99 });
+    expect(types(await claimJobs(e, claimOpts("w", 20)))).toEqual(["global3", "plain"]);
+  });
+
   it("a paused type's limited jobs are not claimed", async () => {
     const q = t.queue(flowRegistry);
     const e = engineOf(q);

@@ -2,7 +2,7 @@ import { queryRows } from "../db.ts";
 import { empty, sql, type Sql } from "../sql.ts";
 import type { Engine } from "./context.ts";
 import { completeSql, type Attempt } from "./finalize.ts";
-import { claimFlow, flowTypes } from "./flow/claim.ts";
+import { claimFlow, flowTypes, type FlowType } from "./flow/claim.ts";
 import { notPaused } from "./pause.ts";
 import { clock, jobColumns, type Job } from "./types.ts";
 
@@ -44,15 +44,56 @@ export async function claimJobs(e: Engine, o: ClaimOptions): Promise<Job[]> {
 }
 
 /**
- * With limited job types (engine/flow/claim.ts): the flow claim first, within the limits, then
- * the plain claim for the slots left. Limited types go first because their limits already bound
- * what they take; behind a plain backlog they would otherwise wait for all of it.
+ * With limited job types (engine/flow/claim.ts), two statements share the claim: the flow claim
+ * (a transaction: lock, count, claim within the limits) and the plain claim. Which goes first
+ * follows what the last plain claim saw: its statement also probes whether any limited job is
+ * due (one index probe on jobs_flow_claim_idx).
+ *  - limited jobs due (or not known yet): the flow claim first, the plain claim for the slots
+ *    left. Limited types go first because their limits already bound what they take; behind a
+ *    plain backlog they would otherwise wait for all of it.
+ *  - none due: the plain claim alone, as without limited types (carrying the completions); when
+ *    its probe now finds limited jobs due and slots are left, the flow claim takes them at once.
+ * The hint only orders the two statements: a claim never skips due limited jobs it has slots for.
  */
-async function claimWithFlow(e: Engine, o: ClaimOptions, flow: ReturnType<typeof flowTypes>, done: (Attempt & { result: unknown })[]) {
-  const limited = await claimFlow(e, o, flow, done);
-  const rest = o.limit - limited.jobs.length;
-  const plain = rest > 0 ? await queryRows<Job>(e.db, claimSql(e, { ...o, limit: rest })) : [];
-  return { jobs: inClaimOrder([...limited.jobs, ...plain]), completed: limited.completed };
+const flowDue = new WeakMap<object, boolean>();
+
+async function claimWithFlow(e: Engine, o: ClaimOptions, flow: FlowType[], done: (Attempt & { result: unknown })[]) {
+  const key = e.registry;
+  if (flowDue.get(key) !== false) {
+    const limited = await claimFlow(e, o, flow, done);
+    const rest = o.limit - limited.jobs.length;
+    let plain: Job[] = [];
+    if (rest > 0) {
+      const r = await plainClaim(e, { ...o, limit: rest }, [], flow);
+      plain = r.jobs;
+      flowDue.set(key, r.flowDue);
+    }
+    return { jobs: inClaimOrder([...limited.jobs, ...plain]), completed: limited.completed };
+  }
+  const first = await plainClaim(e, o, done, flow);
+  flowDue.set(key, first.flowDue);
+  const rest = o.limit - first.jobs.length;
+  if (!first.flowDue || rest <= 0) return { jobs: inClaimOrder(first.jobs), completed: first.completed };
+  const limited = await claimFlow(e, { ...o, limit: rest }, flow, []);
+  return { jobs: inClaimOrder([...first.jobs, ...limited.jobs]), completed: first.completed };
+}
+
+/** claimJobsCompleting's statement, and with `flow` the probe for due limited jobs beside it. */
+async function plainClaim(e: Engine, o: ClaimOptions, done: (Attempt & { result: unknown })[], flow: FlowType[] | null) {
+  const probe = flow
+    ? sql`(SELECT EXISTS (SELECT 1 FROM ${e.t.jobs}
+        WHERE type = ANY(${flow.map((f) => f.type)}::text[]) AND status = 'pending' AND NOT blocked AND flow_key IS NOT NULL
+          AND run_at <= ${clock(o.now)} ${notPaused(e)}))`
+    : null;
+  const rows = await queryRows<Job & { completed: string[] | null; flowDue: boolean }>(e.db, sql`
+    WITH completed AS (${completeSql(e, o.workerId, done, o.now)}),
+    claimed AS (${claimSql(e, { ...o, limit: Math.max(0, o.limit) })})
+    SELECT c.*, x.completed${probe ? sql`, ${probe} AS "flowDue"` : empty}
+    FROM (SELECT array_agg(id) AS completed FROM completed) x
+    LEFT JOIN claimed c ON true`);
+  const completed = new Set(rows[0]?.completed ?? []);
+  const jobs = rows.filter((r) => r.id !== null).map(({ completed: _, flowDue: __, ...job }) => job as Job);
+  return { jobs, completed, flowDue: !!rows[0]?.flowDue };
 }
 
 /**
@@ -69,14 +110,7 @@ export async function claimJobsCompleting(
 ): Promise<{ jobs: Job[]; completed: Set<string> }> {
   const flow = flowTypes(e, o.types);
   if (flow.length) return claimWithFlow(e, o, flow, done);
-  const rows = await queryRows<Job & { completed: string[] | null }>(e.db, sql`
-    WITH completed AS (${completeSql(e, o.workerId, done, o.now)}),
-    claimed AS (${claimSql(e, { ...o, limit: Math.max(0, o.limit) })})
-    SELECT c.*, x.completed
-    FROM (SELECT array_agg(id) AS completed FROM completed) x
-    LEFT JOIN claimed c ON true`);
-  const completed = new Set(rows[0]?.completed ?? []);
-  const jobs = rows.filter((r) => r.id !== null).map(({ completed: _, ...job }) => job as Job);
+  const { jobs, completed } = await plainClaim(e, o, done, null);
   return { jobs: inClaimOrder(jobs), completed };
 }
 
