@@ -66,6 +66,18 @@ describe("debounce", () => {
     ]);
   });
 
+  it("a debounced job cancelled before it ran can be retried beside the next pending one", async () => {
+    const q = t.queue(flowRegistry);
+    const first = await enqueue(e, "debounce-first", { user: "u1", n: 1 }, { now });
+    expect((await q.cancelJob(first.job.id)).ok).toBe(true);
+    const second = await enqueue(e, "debounce-first", { user: "u1", n: 2 }, { now });
+    expect(second.created).toBe(true);
+    const retried = await q.retryJob(first.job.id);
+    expect(retried.ok).toBe(true);
+    const rows = await t.sql<{ status: string; n: number }>("SELECT status::text, count(*)::int AS n FROM jobs GROUP BY 1");
+    expect(rows).toEqual([{ status: "pending", n: 2 }]);
+  });
+
   it("refuses idempotencyKey, dependsOn and enqueueMany for a debounced type, writing nothing", async () => {
     await expect(enqueue(e, "debounce-last", { user: "u", n: 1 }, { idempotencyKey: "k" })).rejects.toThrow(/debounces: it takes no idempotencyKey or dependsOn/);
     await expect(enqueueMany(e, [{ type: "plain", payload: { n: 1 } }, { type: "debounce-first", payload: { user: "u", n: 1 } }])).rejects.toThrow(

@@ -80,6 +80,18 @@ describe("rate limit (20 per second per key, sliding window)", () => {
     expect(n).toBe([...byKey.values()].reduce((a, s) => a + s.length, 0));
   });
 
+  it("maintenance gives keyed jobs of a type that no longer declares a limit back to the plain claim", async () => {
+    const e = engineOf(t.queue(flowRegistry));
+    // "plain" declares no limit; this job was enqueued when it did.
+    await t.sql("INSERT INTO jobs (type, payload, timeout_ms, flow_key) VALUES ('plain', '{\"n\": 1}', 30000, 'tenant-a')");
+    expect(await claimJobs(e, { workerId: "w", limit: 5, maxTimeoutMs: 60_000, graceMs: 1_000 })).toEqual([]);
+    const { runMaintenance } = await import("cronbound/engine");
+    const m = await runMaintenance(e, {});
+    expect(m.steps.releasedFromLimits).toBe(1);
+    const jobs = await claimJobs(e, { workerId: "w", limit: 5, maxTimeoutMs: 60_000, graceMs: 1_000 });
+    expect(jobs.map((j) => j.type)).toEqual(["plain"]);
+  });
+
   it("maintenance forgets starts older than the longest window in use", async () => {
     const e = engineOf(t.queue(flowRegistry));
     await t.sql("INSERT INTO flow_starts (type, flow_key, started_at) VALUES ('rated', 'a', now() - interval '1 hour'), ('rated', 'a', now())");

@@ -88,7 +88,7 @@ export async function retryMatching(e: Engine, f: JobFilter, o: BulkOptions = {}
         ORDER BY id LIMIT ${n} FOR UPDATE SKIP LOCKED
       )
       UPDATE ${e.t.jobs} AS jobs SET status = 'pending', attempts = 0, run_at = ${clock(o.now)}, finished_at = NULL,
-        result = NULL, progress = NULL, updated_at = ${clock(o.now)},
+        result = NULL, progress = NULL, debounce_key = NULL, updated_at = ${clock(o.now)},
         blocked = EXISTS (SELECT 1 FROM ${e.t.jobs} d WHERE d.id = ANY(jobs.depends_on) AND d.status <> 'completed')
       FROM picked WHERE jobs.id = picked.id`),
   );

@@ -55,7 +55,7 @@ export async function retryJob(e: Engine, id: string, options: { now?: Date } = 
   if (!isJobId(id)) return { ok: false, reason: "not_found" };
   const rows = await queryRows<Job>(e.db, sql`
     UPDATE ${e.t.jobs} AS jobs SET status = 'pending', attempts = 0, run_at = ${clock(options.now)}, finished_at = NULL,
-      result = NULL, progress = NULL, updated_at = ${clock(options.now)}, ${reblock(e)}
+      result = NULL, progress = NULL, debounce_key = NULL, updated_at = ${clock(options.now)}, ${reblock(e)}
     WHERE id = ${id}::bigint AND status IN ('failed', 'cancelled')
     RETURNING ${jobColumns()}`);
   return rows[0] ? { ok: true, job: rows[0] } : explain(e, id, "only failed or cancelled jobs can be retried");
@@ -98,7 +98,7 @@ export async function retryJobs(e: Engine, options: RetryJobsOptions): Promise<{
         FOR UPDATE SKIP LOCKED
       )
       UPDATE ${e.t.jobs} AS jobs SET status = 'pending', attempts = 0, run_at = ${clock(options.now)}, finished_at = NULL,
-        result = NULL, progress = NULL, updated_at = ${clock(options.now)}, ${reblock(e)}
+        result = NULL, progress = NULL, debounce_key = NULL, updated_at = ${clock(options.now)}, ${reblock(e)}
       FROM dead WHERE jobs.id = dead.id`);
     retried += n;
     if (n < batchSize) break;

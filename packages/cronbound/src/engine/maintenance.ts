@@ -28,7 +28,8 @@ export interface MaintenanceOptions {
  *   3. unblock or cancel dependents                (dependencies.ts; after 1 and 2, so a job
  *      rescued to failed cancels its dependents in the same tick)
  *   4. prune finished jobs past retention          (retention.ts)
- *   5. prune rate-limit starts and idle fair-claiming turns (flow/prune.ts)
+ *   5. prune rate-limit starts and idle fair-claiming turns; release keyed jobs of types
+ *      that no longer declare a limit                 (flow/prune.ts)
  * A failing step 2-4 is logged and counted in `maintenanceErrors`; it does not stop the tick
  * from running jobs. A failing rescue throws, as the claim would fail the same way.
  */
@@ -63,6 +64,7 @@ export async function runMaintenance(e: Engine, options: MaintenanceOptions = {}
   await step("flow", async () => {
     const pruned = await pruneFlow(e, { now });
     if (pruned.starts) steps.prunedFlowStarts = pruned.starts;
+    if (pruned.released) steps.releasedFromLimits = pruned.released;
   });
   return { rescued: rescue.pending + rescue.failed, steps };
 }

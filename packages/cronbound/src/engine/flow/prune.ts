@@ -9,11 +9,13 @@ export const FLOW_KEY_TTL_MS = 24 * 3600 * 1000;
 
 /**
  * Maintenance: delete rate-limit starts older than the longest window in use (the code's and
- * type_settings' periods), and fair-claiming turns of keys not served for a day. Bounded per run.
+ * type_settings' periods), and fair-claiming turns of keys not served for a day; release the
+ * keyed jobs of types that no longer declare a limit. Bounded per run.
  */
-export async function pruneFlow(e: Engine, options: { now?: Date; limit?: number } = {}): Promise<{ starts: number; keys: number }> {
+export async function pruneFlow(e: Engine, options: { now?: Date; limit?: number } = {}): Promise<{ starts: number; keys: number; released: number }> {
   const limit = options.limit ?? 10_000;
-  if (!flowTypes(e).length) return { starts: 0, keys: 0 }; // no limited types: nothing to prune, no statement
+  const released = await releaseUnlimited(e, options.limit ?? 1_000);
+  if (!flowTypes(e).length) return { starts: 0, keys: 0, released }; // no limited types: nothing else to prune
   const codeMax = Math.max(0, ...flowTypes(e).map((f) => f.periodMs ?? 0));
   const [row] = await queryRows<{ starts: number; keys: number }>(e.db, sql`
     WITH horizon AS (
@@ -28,5 +30,32 @@ export async function pruneFlow(e: Engine, options: { now?: Date; limit?: number
       RETURNING 1
     )
     SELECT (SELECT count(*) FROM starts)::int AS starts, (SELECT count(*) FROM keys)::int AS keys`);
-  return row;
+  return { ...row, released };
+}
+
+/**
+ * Pending jobs that carry a flow key of a type that no longer declares a limit (the code changed)
+ * would wait forever: the plain claim never sees them. Give them back to it (flow_key NULL), up to
+ * `limit` per run. The types with such jobs are found by a loose index scan of
+ * jobs_flow_claim_idx (one probe per type), so with no limited jobs this is one index probe.
+ */
+async function releaseUnlimited(e: Engine, limit: number): Promise<number> {
+  const limited = flowTypes(e).map((f) => f.type);
+  const [row] = await queryRows<{ n: number }>(e.db, sql`
+    WITH RECURSIVE types AS (
+      (SELECT type FROM ${e.t.jobs} WHERE status = 'pending' AND NOT blocked AND flow_key IS NOT NULL ORDER BY type LIMIT 1)
+      UNION ALL
+      SELECT (SELECT j.type FROM ${e.t.jobs} j WHERE j.status = 'pending' AND NOT j.blocked AND j.flow_key IS NOT NULL AND j.type > t.type ORDER BY j.type LIMIT 1)
+      FROM types t WHERE t.type IS NOT NULL
+    ), stale AS (
+      SELECT type FROM types WHERE type IS NOT NULL AND type <> ALL(${limited}::text[])
+    ), released AS (
+      UPDATE ${e.t.jobs} SET flow_key = NULL WHERE id = ANY(ARRAY(
+        SELECT j.id FROM ${e.t.jobs} j JOIN stale s ON s.type = j.type
+        WHERE j.status = 'pending' AND NOT j.blocked AND j.flow_key IS NOT NULL
+        LIMIT ${limit} FOR UPDATE OF j SKIP LOCKED))
+      RETURNING 1
+    )
+    SELECT count(*)::int AS n FROM released`);
+  return row.n;
 }
