@@ -34,6 +34,8 @@ import { DashboardOff, type DashboardAction, type ViewContext } from "./ui.tsx";
 export { runDashboardAction, type DashboardOptions, type DashboardActionOptions } from "./actions.ts";
 export { dashboardMode, type DashboardMode } from "./auth.ts";
 export { DASHBOARD_CSS } from "./styles.ts";
+/** The overview's Limits section on its own, for a custom page (docs/FLOW-CONTROL.md). */
+export { LimitsSection } from "./limits.tsx";
 export type { DashboardAction } from "./ui.tsx";
 
 /** The props Next passes a catch-all page (`app/jobs/[[...path]]/page.tsx`). */

@@ -5,6 +5,7 @@ import { ThroughputChart } from "./chart.tsx";
 import { listFilterSchema, listJobs, recentFailures } from "./queries.ts";
 import { Schedules } from "./schedules.tsx";
 import { BulkPanel, ExtraFilterFields, incidentConditions, incidentFilter, incidentParams, IncidentFlash, SearchBox } from "./incidents.tsx";
+import { LimitsSection } from "./limits.tsx";
 import { LiveRefresh } from "./live.tsx";
 import { Card, Flash, fmtAgo, fmtDuration, fmtTime, ModeBar, StatusBadge, type ViewContext } from "./ui.tsx";
 
@@ -86,6 +87,8 @@ export async function Overview({ e, v, sp }: { e: Engine; v: ViewContext; sp: Se
           </tbody>
         </table>
       )}
+
+      <LimitsSection flow={stats.flow} base={base} />
 
       <h2>Recent failures</h2>
       {failures.length === 0 ? (
