@@ -111,13 +111,14 @@ function flowClaimSql(e: Engine, o: ClaimOptions, flow: FlowType[]): Sql {
   const period = (alias: string) => raw(`${alias}.period_ms * interval '1 millisecond'`);
   return sql`
     WITH RECURSIVE cfg AS (${flowConfig(e, flow)}),
-    -- Per type: what the type-wide limits leave (least() ignores NULL: a limit not set).
+    -- Per type: what the type-wide limits leave (least() ignores NULL: a limit not set). Each count
+    -- stops at the limit: what it costs is bounded by the limit, not by the running jobs or starts.
     tot AS (
       SELECT cfg.*, least(
-        cfg.conc - CASE WHEN cfg.conc IS NOT NULL AND NOT cfg.conc_per_key THEN
-          (SELECT count(*) FROM ${j} r WHERE r.type = cfg.type AND r.status = 'processing' AND r.flow_key IS NOT NULL) END,
-        cfg.rate - CASE WHEN cfg.rate IS NOT NULL AND NOT cfg.rate_per_key THEN
-          (SELECT count(*) FROM ${e.t.flowStarts} f WHERE f.type = cfg.type AND f.started_at > ${now} - ${period("cfg")}) END,
+        cfg.conc - CASE WHEN cfg.conc IS NOT NULL AND NOT cfg.conc_per_key THEN (SELECT count(*) FROM (
+          SELECT 1 FROM ${j} r WHERE r.type = cfg.type AND r.status = 'processing' AND r.flow_key IS NOT NULL LIMIT cfg.conc) n) END,
+        cfg.rate - CASE WHEN cfg.rate IS NOT NULL AND NOT cfg.rate_per_key THEN (SELECT count(*) FROM (
+          SELECT 1 FROM ${e.t.flowStarts} f WHERE f.type = cfg.type AND f.started_at > ${now} - ${period("cfg")} LIMIT cfg.rate) n) END,
         ${o.limit}::bigint) AS allow
       FROM cfg
     ),
@@ -137,10 +138,10 @@ function flowClaimSql(e: Engine, o: ClaimOptions, flow: FlowType[]): Sql {
     -- Per key: what the per-key limits leave, and when the key was last served.
     kallow AS (
       SELECT k.type, k.flow_key, fk.turn, least(t.allow,
-        t.conc - CASE WHEN t.conc_per_key THEN
-          (SELECT count(*) FROM ${j} r WHERE r.type = k.type AND r.flow_key = k.flow_key AND r.status = 'processing') END,
-        t.rate - CASE WHEN t.rate_per_key THEN
-          (SELECT count(*) FROM ${e.t.flowStarts} f WHERE f.type = k.type AND f.flow_key = k.flow_key AND f.started_at > ${now} - ${period("t")}) END) AS allow
+        t.conc - CASE WHEN t.conc_per_key THEN (SELECT count(*) FROM (
+          SELECT 1 FROM ${j} r WHERE r.type = k.type AND r.flow_key = k.flow_key AND r.status = 'processing' LIMIT t.conc) n) END,
+        t.rate - CASE WHEN t.rate_per_key THEN (SELECT count(*) FROM (
+          SELECT 1 FROM ${e.t.flowStarts} f WHERE f.type = k.type AND f.flow_key = k.flow_key AND f.started_at > ${now} - ${period("t")} LIMIT t.rate) n) END) AS allow
       FROM keys k JOIN tot t ON t.type = k.type
       LEFT JOIN ${e.t.flowKeys} fk ON fk.type = k.type AND fk.flow_key = k.flow_key
     ),
