@@ -147,6 +147,23 @@ describe("concurrency limit", () => {
     expect(types(await claimJobs(e, claimOpts("w", 20)))).toEqual(["global3", "plain"]);
   });
 
+  it("a limited job locked by another transaction is passed over, not waited for", async () => {
+    const e = engineOf(t.queue(flowRegistry));
+    const a = await enqueue(e, "global3", { n: 1 });
+    const b = await enqueue(e, "global3", { n: 2 });
+    const holder = await t.pool.connect();
+    try {
+      await holder.query("BEGIN");
+      await holder.query("SELECT id FROM cronbound.jobs WHERE id = $1 FOR UPDATE", [a.job.id]);
+      const jobs = await claimJobs(e, claimOpts("w", 10));
+      expect(jobs.map((j) => j.id)).toEqual([b.job.id]);
+    } finally {
+      await holder.query("ROLLBACK");
+      holder.release();
+    }
+    expect((await claimJobs(e, claimOpts("w", 10))).map((j) => j.id)).toEqual([a.job.id]);
+  });
+
   it("a paused type's limited jobs are not claimed", async () => {
     const q = t.queue(flowRegistry);
     const e = engineOf(q);

@@ -177,7 +177,11 @@ function flowClaimSql(e: Engine, o: ClaimOptions, flow: FlowType[]): Sql {
         started_at = coalesce(j.started_at, ${now}),
         updated_at = ${now},
         debounce_key = NULL
-      WHERE j.id = ANY(ARRAY(SELECT id FROM picked)) AND j.status = 'pending'
+      -- Only the picked rows are locked, and a row another transaction holds (a cancel, a debounced
+      -- enqueue in an open transaction) is passed over, as the plain claim does: no flow claim waits.
+      WHERE j.id = ANY(ARRAY(
+        SELECT x.id FROM ${j} x WHERE x.id = ANY(ARRAY(SELECT id FROM picked)) AND x.status = 'pending'
+        FOR UPDATE SKIP LOCKED))
       RETURNING ${jobColumns("j")}, j.flow_key AS "__flowKey"
     ),
     turns AS (
