@@ -135,14 +135,26 @@ function flowClaimSql(e: Engine, o: ClaimOptions, flow: FlowType[]): Sql {
         WHERE x.type = k.type AND x.status = 'pending' AND NOT x.blocked AND x.flow_key IS NOT NULL AND x.flow_key > k.flow_key
         ORDER BY x.flow_key LIMIT 1) n
     ),
+    -- Running jobs and starts in the window per key, in one pass each over the limited types'
+    -- running jobs (at most keys x limit of them) and their recent starts.
+    running AS (
+      SELECT r.type, r.flow_key, count(*) AS n FROM ${j} r JOIN tot t ON t.type = r.type
+      WHERE t.conc_per_key AND t.conc IS NOT NULL AND r.status = 'processing' AND r.flow_key IS NOT NULL
+      GROUP BY 1, 2
+    ),
+    started AS (
+      SELECT f.type, f.flow_key, count(*) AS n FROM ${e.t.flowStarts} f JOIN tot t ON t.type = f.type
+      WHERE t.rate_per_key AND t.rate IS NOT NULL AND f.started_at > ${now} - ${period("t")}
+      GROUP BY 1, 2
+    ),
     -- Per key: what the per-key limits leave, and when the key was last served.
     kallow AS (
       SELECT k.type, k.flow_key, fk.turn, least(t.allow,
-        t.conc - CASE WHEN t.conc_per_key THEN (SELECT count(*) FROM (
-          SELECT 1 FROM ${j} r WHERE r.type = k.type AND r.flow_key = k.flow_key AND r.status = 'processing' LIMIT t.conc) n) END,
-        t.rate - CASE WHEN t.rate_per_key THEN (SELECT count(*) FROM (
-          SELECT 1 FROM ${e.t.flowStarts} f WHERE f.type = k.type AND f.flow_key = k.flow_key AND f.started_at > ${now} - ${period("t")} LIMIT t.rate) n) END) AS allow
+        t.conc - CASE WHEN t.conc_per_key THEN coalesce(rn.n, 0) END,
+        t.rate - CASE WHEN t.rate_per_key THEN coalesce(st.n, 0) END) AS allow
       FROM keys k JOIN tot t ON t.type = k.type
+      LEFT JOIN running rn ON rn.type = k.type AND rn.flow_key = k.flow_key
+      LEFT JOIN started st ON st.type = k.type AND st.flow_key = k.flow_key
       LEFT JOIN ${e.t.flowKeys} fk ON fk.type = k.type AND fk.flow_key = k.flow_key
     ),
     -- Each key's first claimable jobs, up to what it may start, in the plain claim's order.
