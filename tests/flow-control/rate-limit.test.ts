@@ -1,7 +1,8 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { claimJobs, completeAttempts, engineOf, enqueueMany, type Engine } from "cronbound/engine";
 import { useTestDatabase } from "../helpers/db.ts";
-import { flowRegistry } from "./registry.ts";
+import { createRegistry } from "cronbound";
+import { flowRegistry, plain, rated } from "./registry.ts";
 
 const t = useTestDatabase();
 
@@ -81,7 +82,8 @@ describe("rate limit (20 per second per key, sliding window)", () => {
   });
 
   it("maintenance gives keyed jobs of a type that no longer declares a limit back to the plain claim", async () => {
-    const e = engineOf(t.queue(flowRegistry));
+    // A registry of its own: a process looks for such jobs at its first tick, then once a minute.
+    const e = engineOf(t.queue(createRegistry([plain, rated])));
     // "plain" declares no limit; this job was enqueued when it did.
     await t.sql("INSERT INTO jobs (type, payload, timeout_ms, flow_key) VALUES ('plain', '{\"n\": 1}', 30000, 'tenant-a')");
     expect(await claimJobs(e, { workerId: "w", limit: 5, maxTimeoutMs: 60_000, graceMs: 1_000 })).toEqual([]);

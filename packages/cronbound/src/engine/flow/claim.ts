@@ -137,12 +137,12 @@ function flowClaimSql(e: Engine, o: ClaimOptions, flow: FlowType[]): Sql {
     ),
     -- Running jobs and starts in the window per key, in one pass each over the limited types'
     -- running jobs (at most keys x limit of them) and their recent starts.
-    running AS (
+    running AS MATERIALIZED (
       SELECT r.type, r.flow_key, count(*) AS n FROM ${j} r JOIN tot t ON t.type = r.type
       WHERE t.conc_per_key AND t.conc IS NOT NULL AND r.status = 'processing' AND r.flow_key IS NOT NULL
       GROUP BY 1, 2
     ),
-    started AS (
+    started AS MATERIALIZED (
       SELECT f.type, f.flow_key, count(*) AS n FROM ${e.t.flowStarts} f JOIN tot t ON t.type = f.type
       WHERE t.rate_per_key AND t.rate IS NOT NULL AND f.started_at > ${now} - ${period("t")}
       GROUP BY 1, 2

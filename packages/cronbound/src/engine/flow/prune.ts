@@ -14,7 +14,7 @@ export const FLOW_KEY_TTL_MS = 24 * 3600 * 1000;
  */
 export async function pruneFlow(e: Engine, options: { now?: Date; limit?: number } = {}): Promise<{ starts: number; keys: number; released: number }> {
   const limit = options.limit ?? 10_000;
-  const released = await releaseUnlimited(e, options.limit ?? 1_000);
+  const released = releaseDue(e) ? await releaseUnlimited(e, options.limit ?? 1_000) : 0;
   if (!flowTypes(e).length) return { starts: 0, keys: 0, released }; // no limited types: nothing else to prune
   const codeMax = Math.max(0, ...flowTypes(e).map((f) => f.periodMs ?? 0));
   const [row] = await queryRows<{ starts: number; keys: number }>(e.db, sql`
@@ -33,11 +33,23 @@ export async function pruneFlow(e: Engine, options: { now?: Date; limit?: number
   return { ...row, released };
 }
 
+/** How often a process looks for keyed jobs of types no longer limited: a change of code, so rarely. */
+export const RELEASE_EVERY_MS = 60_000;
+const lastRelease = new WeakMap<object, number>();
+
+function releaseDue(e: Engine): boolean {
+  const last = lastRelease.get(e.registry);
+  if (last !== undefined && Date.now() - last < RELEASE_EVERY_MS) return false;
+  lastRelease.set(e.registry, Date.now());
+  return true;
+}
+
 /**
  * Pending jobs that carry a flow key of a type that no longer declares a limit (the code changed)
  * would wait forever: the plain claim never sees them. Give them back to it (flow_key NULL), up to
- * `limit` per run. The types with such jobs are found by a loose index scan of
- * jobs_flow_claim_idx (one probe per type), so with no limited jobs this is one index probe.
+ * `limit` per run, at most once a minute per process (and at its first tick). The types with such
+ * jobs are found by a loose index scan of jobs_flow_claim_idx (one probe per type), so with no
+ * limited jobs this is one index probe.
  */
 async function releaseUnlimited(e: Engine, limit: number): Promise<number> {
   const limited = flowTypes(e).map((f) => f.type);
