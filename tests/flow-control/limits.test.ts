@@ -88,6 +88,18 @@ describe("limits changed at run time", () => {
     expect(g).toMatchObject({ running: 0, heldBack: 0, keys: [] });
   });
 
+  it("GET /api/jobs/metrics (queue.metrics()): held-back jobs and the concurrency limit per limited type", async () => {
+    await enqueueMany(e, Array.from({ length: 5 }, (_, n) => ({ type: "per-tenant", payload: { tenant: "a", n } })));
+    await claim();
+    const text = await q.metrics();
+    expect(text).toContain('cronbound_jobs_held_back{type="per-tenant"} 3\n');
+    expect(text).toContain('cronbound_jobs_held_back{type="rated"} 0\n');
+    expect(text).toContain('cronbound_type_concurrency_limit{type="per-tenant"} 2\n');
+    expect(text).not.toContain('cronbound_type_concurrency_limit{type="rated"}');
+    await q.setLimit("per-tenant", { concurrency: 5 });
+    expect(await q.metrics()).toContain('cronbound_type_concurrency_limit{type="per-tenant"} 5\n');
+  });
+
   it("the tick report counts due jobs held back by a limit", async () => {
     const now = new Date("2030-01-01T00:00:00Z");
     await enqueueMany(e, Array.from({ length: 25 }, (_, n) => ({ type: "rated", payload: { tenant: "a", n }, options: { runAt: new Date(now.getTime() - 1) } })));

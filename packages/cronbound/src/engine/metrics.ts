@@ -2,6 +2,8 @@ import { queryRows } from "../db.ts";
 import { sql } from "../sql.ts";
 import { BUCKETS_MS, INF, OUTCOME_NAME } from "./attempt-metrics.ts";
 import type { Engine } from "./context.ts";
+import { flowTypes } from "./flow/claim.ts";
+import { typeLimits } from "./flow/settings.ts";
 import { pausedTypes } from "./pause.ts";
 
 // GET /api/jobs/metrics: the Prometheus text exposition format (version 0.0.4), built from
@@ -12,6 +14,8 @@ import { pausedTypes } from "./pause.ts";
 //   cronbound_jobs{type,status}                    gauge      pending, processing, failed, cancelled
 //   cronbound_oldest_pending_age_seconds{type}     gauge      the oldest due, unblocked pending job
 //   cronbound_type_paused{type}                    gauge      1 while the type is paused
+//   cronbound_jobs_held_back{type}                 gauge      limited types only: due jobs a limit keeps pending
+//   cronbound_type_concurrency_limit{type}         gauge      limited types only: the concurrency limit claims apply
 //   cronbound_job_attempts_total{type,outcome}     counter    attempts settled by ticks: completed, retried, failed, released, cancelled, lost, continued, waiting
 //   cronbound_job_wait_seconds{type}               histogram  due (run_at) to claimed, per attempt
 //   cronbound_job_run_seconds{type}                histogram  start to settled, per attempt
@@ -40,7 +44,7 @@ const LIVE_STATUSES = ["pending", "processing", "failed", "cancelled"] as const;
 
 /** Every metric family, in exposition order. */
 export async function collectMetrics(e: Engine): Promise<Family[]> {
-  const [counts, oldest, paused, attempts] = await Promise.all([
+  const [counts, oldest, paused, attempts, flow] = await Promise.all([
     // jobs_status_type_idx (status, type): an index-only scan of these four statuses' ranges only.
     queryRows<{ type: string; status: string; n: number }>(e.db, sql`
       SELECT type, status::text AS status, count(*)::int AS n FROM ${e.t.jobs}
@@ -53,6 +57,7 @@ export async function collectMetrics(e: Engine): Promise<Family[]> {
     // At most ~120 minutes x types x series rows (attempt-metrics.ts folds older minutes).
     queryRows<{ type: string; series: string; key: string; value: number }>(e.db, sql`
       SELECT type, series, key, sum(value)::float8 AS value FROM ${e.t.attemptMetrics} GROUP BY type, series, key`),
+    flowMetrics(e),
   ]);
 
   const known = e.registry.names();
@@ -82,8 +87,8 @@ export async function collectMetrics(e: Engine): Promise<Family[]> {
       type: "gauge",
       samples: types.map((type) => ({ labels: { type }, value: pausedSet.has(type) ? 1 : 0 })),
     },
-    // Flow control's held-back-by-limit counts (cronbound_jobs_held_back{type,limit}) belong here,
-    // read the same way, once limits exist.
+    // Flow control (docs/FLOW-CONTROL.md): only when some type declares a limit.
+    ...flowFamilies(flow),
     {
       name: "cronbound_job_attempts_total",
       help: "Attempts settled by ticks, by type and outcome (completed, retried, failed, released, cancelled while running, lost lease, continued or waiting: a durable job's slice ended before the job).",
@@ -94,6 +99,43 @@ export async function collectMetrics(e: Engine): Promise<Family[]> {
     histogram("cronbound_job_run_seconds", "Per attempt: from the handler's start to the attempt's settled outcome, seconds.", types, "run", a),
   ];
   return families;
+}
+
+/**
+ * Limited types' held-back counts (jobs_flow_claim_idx: the limited backlog's own entries, due
+ * ones) and their concurrency limits as claims apply them (code or override). Nothing without
+ * limited types.
+ */
+async function flowMetrics(e: Engine): Promise<{ type: string; heldBack: number; concurrency: number | null }[]> {
+  const flow = flowTypes(e);
+  if (!flow.length) return [];
+  const [held, limits] = await Promise.all([
+    queryRows<{ type: string; n: number }>(e.db, sql`
+      SELECT type, count(*)::int AS n FROM ${e.t.jobs}
+      WHERE type = ANY(${flow.map((f) => f.type)}::text[]) AND status = 'pending' AND NOT blocked AND flow_key IS NOT NULL AND run_at <= now()
+      GROUP BY type`),
+    typeLimits(e),
+  ]);
+  const heldOf = new Map(held.map((h) => [h.type, h.n]));
+  return limits.map((l) => ({ type: l.type, heldBack: heldOf.get(l.type) ?? 0, concurrency: l.concurrency?.limit ?? null }));
+}
+
+function flowFamilies(flow: { type: string; heldBack: number; concurrency: number | null }[]): Family[] {
+  if (!flow.length) return [];
+  return [
+    {
+      name: "cronbound_jobs_held_back",
+      help: "Due pending jobs of a type with a concurrency or rate limit: what the limits (or a pause) keep from starting.",
+      type: "gauge",
+      samples: flow.map((f) => ({ labels: { type: f.type }, value: f.heldBack })),
+    },
+    {
+      name: "cronbound_type_concurrency_limit",
+      help: "The concurrency limit claims apply to the type (per key when the type has a key), from its code or a runtime override.",
+      type: "gauge",
+      samples: flow.filter((f) => f.concurrency !== null).map((f) => ({ labels: { type: f.type }, value: f.concurrency! })),
+    },
+  ];
 }
 
 function histogram(name: string, help: string, types: string[], series: string, a: (t: string, s: string, k: string) => number): Family {
