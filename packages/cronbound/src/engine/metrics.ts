@@ -49,7 +49,8 @@ export async function collectMetrics(e: Engine): Promise<Family[]> {
     queryRows<{ type: string; status: string; n: number }>(e.db, sql`
       SELECT type, status::text AS status, count(*)::int AS n FROM ${e.t.jobs}
       WHERE status = ANY(${LIVE_STATUSES}::${e.t.status}[]) GROUP BY status, type`),
-    // jobs_claim_idx's predicate: the due backlog only.
+    // The pending backlog only (jobs_status_type_idx's `pending` range; jobs_claim_idx holds only
+    // jobs without a flow key since migration 0004).
     queryRows<{ type: string; age: number }>(e.db, sql`
       SELECT type, extract(epoch FROM now() - min(run_at))::float8 AS age FROM ${e.t.jobs}
       WHERE status = 'pending' AND NOT blocked AND run_at <= now() GROUP BY type`),
