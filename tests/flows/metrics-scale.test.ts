@@ -85,7 +85,7 @@ describe("with 1,000,000 completed rows", () => {
     numbers.claimBehind10kPaused = await timed(20, async () => (await claim(), await release()));
     // The claim's own SELECT (claim.ts) with the pause filter: same index, more entries read.
     const select = `SELECT id FROM jobs WHERE status = 'pending' AND NOT blocked AND flow_key IS NULL AND run_at <= now() AND timeout_ms <= 60000
-      AND type <> ALL(ARRAY(SELECT s.type FROM type_settings s WHERE s.paused_at IS NOT NULL))
+      AND coalesce(type <> ALL(ARRAY(SELECT s.type FROM type_settings s WHERE s.paused_at IS NOT NULL)), true)
       ORDER BY priority, run_at, id LIMIT 10 FOR UPDATE SKIP LOCKED`;
     const behind = await explain(select);
     expect(behind.plan).toMatch(/Index Scan using jobs_claim_idx/);

@@ -15,9 +15,15 @@ import { clock } from "./types.ts";
  * its plan: the same index scan on jobs_claim_idx, with one more filter on each row. Rows of a
  * paused type that sit ahead in claim order are read and passed over, so a claim behind a paused
  * backlog costs that backlog (measured in docs/OBSERVABILITY.md); nothing else changes.
+ *
+ * The comparison is wrapped in coalesce(..., true) (the same truth value: the array never holds
+ * NULL) so the planner cannot estimate it from the type column's statistics. Bare, with every
+ * pending job of one type (an app with a single job type), it reads `type <> <unknown>` as
+ * "keeps no row", and a plan that keeps no row prefers reading and sorting the whole backlog to
+ * walking the claim index: 34 ms instead of 0.06 ms at 100k pending (tests/engine/claim-plan).
  */
 export function notPaused(e: Engine): Sql {
-  return sql`AND type <> ALL(ARRAY(SELECT s.type FROM ${e.t.typeSettings} s WHERE s.paused_at IS NOT NULL))`;
+  return sql`AND coalesce(type <> ALL(ARRAY(SELECT s.type FROM ${e.t.typeSettings} s WHERE s.paused_at IS NOT NULL)), true)`;
 }
 
 export interface PausedType {

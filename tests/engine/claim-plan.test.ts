@@ -1,0 +1,54 @@
+import { describe, expect, it } from "vitest";
+import { createQueue, silentLogger, type Executor } from "cronbound";
+import { claimJobs, engineOf } from "cronbound/engine";
+import { pgExecutor } from "cronbound/pg";
+import { useTestDatabase } from "../helpers/db.ts";
+import { testRegistry } from "../helpers/registry.ts";
+
+// The claim's plan, read from the statement the engine really sends: a recording executor
+// EXPLAINs (no ANALYZE, so nothing runs twice) the claim before passing it on.
+
+const t = useTestDatabase();
+
+interface PlanNode {
+  "Node Type": string;
+  "Index Name"?: string;
+  Plans?: PlanNode[];
+}
+
+function nodes(n: PlanNode): PlanNode[] {
+  return [n, ...(n.Plans ?? []).flatMap(nodes)];
+}
+
+function recording(inner: Executor, plans: PlanNode[]): Executor {
+  return {
+    ...inner,
+    async query<R>(text: string, values?: readonly unknown[]) {
+      if (/status = 'processing'/.test(text) && /FOR UPDATE SKIP LOCKED/.test(text)) {
+        const [row] = await inner.query<{ "QUERY PLAN": [{ Plan: PlanNode }] }>(`EXPLAIN (FORMAT JSON) ${text}`, values);
+        plans.push(row["QUERY PLAN"][0].Plan);
+      }
+      return inner.query<R>(text, values);
+    },
+    transaction: (fn) => inner.transaction((tx) => fn(recording(tx, plans))),
+  };
+}
+
+describe("claim plan", () => {
+  it("stays on jobs_claim_idx with no sort when every pending job is of one type (the pause filter's estimate)", async () => {
+    // One type only: the column statistics say every row has type 'noop', so a plain
+    // `type <> ALL(<paused types>)` is estimated to keep no row and the planner would read and
+    // sort the whole backlog instead of walking the claim index.
+    await t.sql("TRUNCATE jobs");
+    await t.sql(`INSERT INTO jobs (type, payload, timeout_ms) SELECT 'noop', '{}', 30000 FROM generate_series(1, 50000)`);
+    await t.sql("ANALYZE jobs");
+    const plans: PlanNode[] = [];
+    const queue = createQueue({ db: recording(pgExecutor(t.pool), plans), registry: testRegistry, config: { production: false }, logger: silentLogger });
+    const jobs = await claimJobs(engineOf(queue), { workerId: "plan", limit: 10, maxTimeoutMs: 60_000, graceMs: 1_000 });
+    expect(jobs).toHaveLength(10);
+    expect(plans).toHaveLength(1);
+    const all = nodes(plans[0]);
+    expect(all.some((n) => n["Node Type"] === "Index Scan" && n["Index Name"] === "jobs_claim_idx")).toBe(true);
+    expect(all.filter((n) => n["Node Type"] === "Sort" || (n["Node Type"] === "Seq Scan" && n["Index Name"] === undefined && JSON.stringify(n).includes('"jobs"')))).toEqual([]);
+  });
+});
