@@ -23,6 +23,10 @@ export interface Tables {
   typeSettings: Sql;
   /** Attempt counts and wait/run histograms per minute and type (migration 0006). */
   attemptMetrics: Sql;
+  /** Dashboard sessions (migration 0003). */
+  sessions: Sql;
+  /** Fixed-window rate-limit counters (migration 0003). */
+  rateLimits: Sql;
 }
 
 export function tables(schema: string): Tables {
@@ -31,6 +35,7 @@ export function tables(schema: string): Tables {
   return {
     schema, jobs: q("jobs"), schedules: q("schedules"), steps: q("steps"), events: q("events"),
     status: q("job_status"), migrations: q("migrations"), typeSettings: q("type_settings"), attemptMetrics: q("attempt_metrics"),
+    sessions: q("sessions"), rateLimits: q("rate_limits"),
   };
 }
 
