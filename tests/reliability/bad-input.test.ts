@@ -167,6 +167,8 @@ const http: Row[] = [
   ["POST /api/jobs with maxAttempts 0", { method: "POST", path: "/api/jobs", body: withEmail({ maxAttempts: 0 }) }, 422, "invalid_options"],
   ["POST /api/jobs with maxAttempts 10,000", { method: "POST", path: "/api/jobs", body: withEmail({ maxAttempts: 10_000 }) }, 422, "invalid_options"],
   ["POST /api/jobs with a negative timeoutMs", { method: "POST", path: "/api/jobs", body: withEmail({ timeoutMs: -1 }) }, 422, "invalid_options"],
+  ["POST /api/jobs with a 1 h timeoutMs (longer than any tick's budget)", { method: "POST", path: "/api/jobs", body: withEmail({ timeoutMs: 3_600_000 }) }, 422, "invalid_options", /invalid enqueue options/],
+  ["POST /api/jobs with timeoutMs one past MAX_TIMEOUT_MS", { method: "POST", path: "/api/jobs", body: withEmail({ timeoutMs: 900_001 }) }, 422, "invalid_options"],
   ["POST /api/jobs with runAt 'next tuesday'", { method: "POST", path: "/api/jobs", body: withEmail({ runAt: "next tuesday" }) }, 422, "invalid_options"],
   ["POST /api/jobs with runAt and delayMs", { method: "POST", path: "/api/jobs", body: withEmail({ runAt: "2030-01-01T00:00:00Z", delayMs: 5 }) }, 422, "invalid_options"],
   ["POST /api/jobs with a numeric idempotencyKey", { method: "POST", path: "/api/jobs", body: withEmail({ idempotencyKey: 5 }) }, 422, "invalid_options"],
@@ -306,6 +308,13 @@ const demoActions: ActionRow[] = [
   ["enqueueProcessUpload with no fileId", "enqueueProcessUpload", [idle, form({})], invalid("fileId")],
   ["enqueueProcessUpload with an oversized fileId", "enqueueProcessUpload", [idle, form({ fileId: "f".repeat(100_000) })], invalid("fileId")],
   ["enqueueProcessUpload with a number instead of form data", "enqueueProcessUpload", [idle, 42], thrown],
+  // A real job's id without its enqueue's token, or with a forged one: null, like a missing job.
+  ...([[], ["A".repeat(43)], [""], [HOSTILE[0]], ["x".repeat(100_000)], [{ token: 1 }]] as unknown[][]).map(
+    (extra): ActionRow => [`getJobStatus(a seeded job, ${j(extra).slice(0, 20)})`, "getJobStatus", ["__PENDING__", ...extra], (r) => {
+      expect(r.status).toBe(200);
+      expect(r.text).toMatch(/^1:null$/m);
+    }],
+  ),
   ...["abc", "1 OR 1=1", HOSTILE[0], "9".repeat(5_000), ""].map(
     (id): ActionRow => [`getJobStatus(${j(id.slice(0, 20))})`, "getJobStatus", [id], (r) => {
       expect(r.status).toBe(200);
@@ -316,6 +325,7 @@ const demoActions: ActionRow[] = [
 
 describe("server actions of the demo page (app/actions.ts): invalid input answers field errors or an error, writes nothing", () => {
   it.each(demoActions)("%s", async (_name, action, args, check) => {
+    args = args.map((a) => (a === "__PENDING__" ? ids.pending : a));
     const r = await unchanged(() => callAction("/", "app/actions.ts", action, args));
     check(r);
   });
