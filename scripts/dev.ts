@@ -102,10 +102,13 @@ if (db.embedded) {
 }
 
 const loopbackOnly = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/.test(env.DEV_HOST);
+// Where this process reaches the server (the ticker, the start-up probe): the address it listens
+// on, or loopback when it listens on every interface.
+const reachAt = /^(0\.0\.0\.0|::|\[::\])$/.test(env.DEV_HOST) ? "127.0.0.1" : env.DEV_HOST.replace("localhost", "127.0.0.1");
 next = startNextDev(PROJECT_ROOT, port, { ...process.env, DATABASE_URL: db.url, CRON_SECRET: secret, PORT: String(port) }, env.DEV_HOST);
 void next.exited.then((code) => shutdown(code || 1, `next dev exited (code ${code})`));
 try {
-  await waitForPort(port, () => next!.proc.exitCode === null, undefined, loopbackOnly ? env.DEV_HOST.replace("localhost", "127.0.0.1") : "127.0.0.1");
+  await waitForPort(port, () => next!.proc.exitCode === null, undefined, reachAt);
 } catch (err) {
   await shutdown(1, (err as Error).message);
 }
@@ -122,7 +125,7 @@ say(`  try        npm run jobs -- enqueue send-email '{"to":"you@example.com","s
 say(`Ctrl-C stops the app${db.embedded ? " and the database" : ""}.`);
 
 await runTicker({
-  baseUrl: `http://127.0.0.1:${port}`,
+  baseUrl: `http://${reachAt.includes(":") ? `[${reachAt}]` : reachAt}:${port}`,
   secret,
   intervalMs: env.DEV_TICK_INTERVAL_MS,
   signal: ticker.signal,

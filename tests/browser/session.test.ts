@@ -179,8 +179,9 @@ describe("failed sign-ins: limited per client and in total, in PostgreSQL, and l
     // Another client is not affected.
     expect((await signIn(SECRET, newClient())).location).toBe("/jobs");
     // Logged: each failure and each refusal, with the client.
-    await expect.poll(() => (app.output().match(new RegExp(`"event":"dashboard_signin_failed","client":"${client.replace(/\./g, "\\.")}"`, "g")) ?? []).length).toBe(PER_CLIENT);
-    expect(app.output()).toMatch(new RegExp(`"event":"dashboard_signin_limited","client":"${client.replace(/\./g, "\\.")}"`));
+    // (Polled: the server's output reaches this process through a pipe.)
+    await expect.poll(() => (app.output().match(new RegExp(`"event":"dashboard_signin_failed","client":"${client.replace(/\./g, "\\.")}"`, "g")) ?? []).length, { timeout: 15_000 }).toBe(PER_CLIENT);
+    await expect.poll(() => app.output(), { timeout: 15_000 }).toMatch(new RegExp(`"event":"dashboard_signin_limited","client":"${client.replace(/\./g, "\\.")}"`));
   });
 
   it("a successful sign-in does not count against its client", async () => {
@@ -199,6 +200,6 @@ describe("failed sign-ins: limited per client and in total, in PostgreSQL, and l
     const r = await signIn(SECRET, newClient());
     expect(r.location).toBe("/jobs/login?error=limited");
     expect(r.token).toBeUndefined();
-    expect(app.output()).toMatch(/dashboard sign-in refused: too many failed attempts \(from all clients\)/);
+    await expect.poll(() => app.output(), { timeout: 15_000 }).toMatch(/dashboard sign-in refused: too many failed attempts \(from all clients\)/);
   });
 });

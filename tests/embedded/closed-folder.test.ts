@@ -8,6 +8,7 @@
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { createHash } from "node:crypto";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -83,6 +84,17 @@ describe.skipIf(process.getuid?.() !== 0)("npm run dev as root, from a clone und
     const res = await fetch(`http://127.0.0.1:${port}/api/jobs/stats`, { headers: { authorization: `Bearer ${SECRET}` } });
     expect(res.status).toBe(200);
     expect(dev.out()).not.toMatch(/EACCES|\n\s+at /);
+    // It listens on 127.0.0.1 only: this machine's other addresses refuse the connection.
+    const lan = Object.values(os.networkInterfaces()).flat().find((a) => a && a.family === "IPv4" && !a.internal)?.address;
+    if (lan) {
+      const refused = await new Promise<string>((resolve) => {
+        const sock = net.connect(port, lan);
+        sock.once("connect", () => (sock.destroy(), resolve("connected")));
+        sock.once("error", (err: NodeJS.ErrnoException) => resolve(err.code ?? "error"));
+      });
+      expect(refused, `port ${port} on ${lan}`).toBe("ECONNREFUSED");
+    }
+    expect(dev.out()).toMatch(/this machine only; DEV_HOST=0\.0\.0\.0 to open it to the network/);
     process.kill(-(dev.proc.pid as number), "SIGTERM");
     expect(await dev.exited).toBe(0);
   }, 300_000);

@@ -81,7 +81,7 @@ describe("DEMO_ENABLED=1: rate limits (3 per client, 8 in total per window), sta
     expect(await b("198.51.100.2")).toMatchObject({ kind: "error", message: expect.stringMatching(/Too many demo jobs/) });
     expect(await b("198.51.100.3")).toMatchObject({ kind: "error" });
     expect(await count("jobs")).toBe(jobs);
-    expect(on.output()).toMatch(/demo enqueue refused: rate limit demo-enqueue:all/);
+    await expect.poll(() => on.output(), { timeout: 15_000 }).toMatch(/demo enqueue refused: rate limit demo-enqueue:all/);
   });
 
   it("getJobStatus shows a job only with its own token, and then only status, attempts, progress and waits", async () => {

@@ -68,7 +68,7 @@ describe("database errors by SQLSTATE", () => {
       expect(res.body).toEqual({ code: "internal", error: "get job failed with an unexpected error; see the server log" });
       expect(res.headers.get("retry-after")).toBeNull();
       expect(res.text).not.toMatch(/progress|column|42703/);
-      expect(app.output()).toMatch(/"code":"42703"/);
+      await expect.poll(() => app.output(), { timeout: 15_000 }).toMatch(/"code":"42703"/);
     } finally {
       await t.sql("ALTER TABLE jobs RENAME COLUMN progress_renamed TO progress");
     }
