@@ -184,6 +184,11 @@ describe("failed sign-ins: limited per client and in total, in PostgreSQL, and l
     await expect.poll(() => app.output(), { timeout: 15_000 }).toMatch(new RegExp(`"event":"dashboard_signin_limited","client":"${client.replace(/\./g, "\\.")}"`));
   });
 
+  it("the sign-in page says why: a wrong secret, or too many failed attempts", async () => {
+    expect(await (await fetch(`${app.url}/jobs/login?error=1`)).text()).toContain("Wrong secret.");
+    expect(await (await fetch(`${app.url}/jobs/login?error=limited`)).text()).toContain("Too many failed sign-ins: try again in 15 minutes.");
+  });
+
   it("a successful sign-in does not count against its client", async () => {
     const client = newClient();
     for (let i = 0; i < PER_CLIENT + 2; i++) expect((await signIn(SECRET, client)).location).toBe("/jobs");
