@@ -20,6 +20,13 @@ const fail = (message: string): never => {
 const started = Date.now();
 
 loadEnvFiles(PROJECT_ROOT);
+// `npm run dev -- --hostname 0.0.0.0` (or -H) overrides DEV_HOST for one run.
+const hostFlag = process.argv.findIndex((a) => a === "--hostname" || a === "-H");
+if (hostFlag >= 0) {
+  const value = process.argv[hostFlag + 1];
+  if (!value || value.startsWith("-")) fail("--hostname takes an address: --hostname 0.0.0.0");
+  process.env.DEV_HOST = value;
+}
 const givenUrl = process.env.DATABASE_URL || undefined;
 let e;
 try {
@@ -94,23 +101,31 @@ if (db.embedded) {
   writeDevState(dataDir, { pid: process.pid, databaseUrl: db.url, appUrl, startedAt: new Date().toISOString() });
 }
 
-next = startNextDev(PROJECT_ROOT, port, { ...process.env, DATABASE_URL: db.url, CRON_SECRET: secret, PORT: String(port) });
+const loopbackOnly = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/.test(env.DEV_HOST);
+// Where this process reaches the server (the ticker, the start-up probe): the address it listens
+// on, or loopback when it listens on every interface.
+const reachAt = /^(0\.0\.0\.0|::|\[::\])$/.test(env.DEV_HOST) ? "127.0.0.1" : env.DEV_HOST.replace("localhost", "127.0.0.1");
+next = startNextDev(PROJECT_ROOT, port, { ...process.env, DATABASE_URL: db.url, CRON_SECRET: secret, PORT: String(port) }, env.DEV_HOST);
 void next.exited.then((code) => shutdown(code || 1, `next dev exited (code ${code})`));
 try {
-  await waitForPort(port, () => next!.proc.exitCode === null);
+  await waitForPort(port, () => next!.proc.exitCode === null, undefined, reachAt);
 } catch (err) {
   await shutdown(1, (err as Error).message);
 }
 
 say(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-say(`  app        ${appUrl}`);
+say(`  app        ${appUrl}${loopbackOnly ? " (this machine only; DEV_HOST=0.0.0.0 to open it to the network)" : ""}`);
+if (!loopbackOnly) {
+  say(`  listening on ${env.DEV_HOST}: other machines can reach it. The dashboard is open to this machine only;`);
+  say(`  others need DASHBOARD_SECRET (and CRON_SECRET for the routes). See docs/SECURITY.md.`);
+}
 say(`  dashboard  ${appUrl}/jobs`);
 say(`  ticking    GET /api/jobs/tick every ${env.DEV_TICK_INTERVAL_MS / 1000} s (DEV_TICK_INTERVAL_MS), like Vercel Cron`);
 say(`  try        npm run jobs -- enqueue send-email '{"to":"you@example.com","subject":"Hello"}'`);
 say(`Ctrl-C stops the app${db.embedded ? " and the database" : ""}.`);
 
 await runTicker({
-  baseUrl: `http://127.0.0.1:${port}`,
+  baseUrl: `http://${reachAt.includes(":") ? `[${reachAt}]` : reachAt}:${port}`,
   secret,
   intervalMs: env.DEV_TICK_INTERVAL_MS,
   signal: ticker.signal,

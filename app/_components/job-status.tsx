@@ -13,7 +13,7 @@ function progressText(p: unknown): string | null {
 }
 
 /** The job just enqueued, followed until it finishes: the kick makes this take milliseconds. */
-export function JobStatusLine({ job }: { job: { id: string; type: string; status: string } }) {
+export function JobStatusLine({ job }: { job: { id: string; type: string; status: string; token: string } }) {
   const [view, setView] = useState<Pick<JobStatusView, "status" | "attempts" | "progress" | "waitingOn">>({
     status: job.status as JobStatusView["status"],
     attempts: 0,
@@ -28,7 +28,7 @@ export function JobStatusLine({ job }: { job: { id: string; type: string; status
     const poll = async () => {
       while (!stopped && Date.now() - started < GIVE_UP_MS) {
         await new Promise((r) => setTimeout(r, POLL_MS));
-        const v = await getJobStatus(job.id).catch(() => null);
+        const v = await getJobStatus(job.id, job.token).catch(() => null);
         if (stopped) return;
         if (v) setView(v);
         setWaited(Date.now() - started);
@@ -39,7 +39,7 @@ export function JobStatusLine({ job }: { job: { id: string; type: string; status
     return () => {
       stopped = true;
     };
-  }, [job.id]);
+  }, [job.id, job.token]);
 
   const progress = progressText(view.progress);
   return (

@@ -5,13 +5,14 @@ export type EnqueueState =
   | { kind: "idle" }
   | { kind: "invalid"; fieldErrors: Record<string, string[] | undefined>; values: Record<string, string> }
   | { kind: "error"; message: string; values: Record<string, string> }
-  | { kind: "enqueued"; job: { id: string; type: string; status: JobStatus } };
+  | { kind: "enqueued"; job: { id: string; type: string; status: JobStatus; token: string } };
 
 export interface JobStatusView {
   id: string;
   status: JobStatus;
   attempts: number;
-  progress: unknown;
+  /** A number from 0 to 1 when the job reports one; null otherwise. */
+  progress: number | null;
   /** A pending job's waits in progress, by kind ("sleep", "event", "invoke"); null when none. */
   waitingOn: string | null;
 }

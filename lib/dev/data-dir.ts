@@ -26,7 +26,7 @@ export function reachableDataDir(dataDir: string, projectRoot: string, log: (lin
   return path.join(dir, "postgres");
 }
 
-function postgresIds(): { uid: number; gids: number[] } | null {
+export function postgresIds(): { uid: number; gids: number[] } | null {
   try {
     const uid = Number(execFileSync("id", ["-u", "postgres"], { encoding: "utf8" }).trim());
     const gids = execFileSync("id", ["-G", "postgres"], { encoding: "utf8" }).trim().split(/\s+/).map(Number);
@@ -37,7 +37,7 @@ function postgresIds(): { uid: number; gids: number[] } | null {
 }
 
 /** The first folder from `/` down to `dir` that the postgres user cannot enter, or null. */
-function firstBlockedFolder(dir: string, pgUser: { uid: number; gids: number[] } | null): string | null {
+export function firstBlockedFolder(dir: string, pgUser: { uid: number; gids: number[] } | null): string | null {
   const parts = path.resolve(dir).split(path.sep).filter(Boolean);
   for (let i = 0; i <= parts.length; i++) {
     const folder = `/${parts.slice(0, i).join("/")}`;

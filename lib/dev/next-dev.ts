@@ -18,9 +18,10 @@ export interface NextDev {
  * Being its own group also keeps a terminal Ctrl-C away from it: the dev command stops it,
  * in order, before the database.
  */
-export function startNextDev(root: string, port: number, env: NodeJS.ProcessEnv): NextDev {
+export function startNextDev(root: string, port: number, env: NodeJS.ProcessEnv, hostname = "127.0.0.1"): NextDev {
   const bin = path.join(root, "node_modules", "next", "dist", "bin", "next");
-  const proc = spawn(process.execPath, [bin, "dev", "-p", String(port)], {
+  // -H: the address it listens on; 127.0.0.1 unless the developer asked for another (DEV_HOST).
+  const proc = spawn(process.execPath, [bin, "dev", "-H", hostname, "-p", String(port)], {
     cwd: root,
     // Piped output loses next's colours unless asked for; telemetry would only try the network.
     env: { NEXT_TELEMETRY_DISABLED: "1", ...(process.stdout.isTTY ? { FORCE_COLOR: "1" } : {}), ...env },
@@ -54,13 +55,13 @@ export function startNextDev(root: string, port: number, env: NodeJS.ProcessEnv)
   };
 }
 
-/** Resolves once something accepts TCP connections on 127.0.0.1:port (no request is made). */
-export async function waitForPort(port: number, stillRunning: () => boolean, timeoutMs = 120_000): Promise<void> {
+/** Resolves once something accepts TCP connections on host:port (no request is made). */
+export async function waitForPort(port: number, stillRunning: () => boolean, timeoutMs = 120_000, host = "127.0.0.1"): Promise<void> {
   const started = Date.now();
   while (Date.now() - started < timeoutMs) {
     if (!stillRunning()) throw new Error("next dev exited during start-up");
     const open = await new Promise<boolean>((resolve) => {
-      const s = net.connect(port, "127.0.0.1");
+      const s = net.connect(port, host);
       s.once("connect", () => (s.destroy(), resolve(true)));
       s.once("error", () => resolve(false));
     });

@@ -1,6 +1,10 @@
 import { z } from "zod";
 import { defineJob, sleep } from "cronbound";
 import { db } from "../db.ts";
+import { env } from "../env.ts";
+
+/** How long the outbox keeps what send-email wrote, ms (DEMO_OUTBOX_RETENTION_MS). */
+const outboxRetentionMs = () => env().DEMO_OUTBOX_RETENTION_MS;
 
 /** Simulated sending time, ms (the article's ~1 s). Tests shorten it. */
 export const demoDelayMs = () => Number(process.env.DEMO_JOB_DELAY_MS ?? 1000);
@@ -24,6 +28,11 @@ export const sendEmail = defineJob({
     const row = await db().outbox.create({
       data: { jobId: BigInt(job.id), to: payload.to, subject: payload.subject, body: payload.body ?? null },
     });
+    // Retention: each send deletes up to 100 outbox rows older than DEMO_OUTBOX_RETENTION_MS
+    // (default one day), so the table stays as small as the traffic of one day.
+    await db().$executeRaw`
+      DELETE FROM outbox WHERE id IN (
+        SELECT id FROM outbox WHERE created_at < now() - ${outboxRetentionMs()} * interval '1 millisecond' ORDER BY id LIMIT 100)`;
     return { outboxId: row.id.toString() };
   },
 });

@@ -1,6 +1,5 @@
 // Headless Chromium for the dashboard tests: Debian's `chromium` package driven by
 // playwright-core (never a downloaded browser; see ../../../shared/STACK.md).
-import { createHmac } from "node:crypto";
 import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { chromium, type Browser } from "playwright-core";
@@ -30,12 +29,3 @@ export function artifactPath(name: string): string {
 /** The dashboard's session cookie. */
 export const SESSION_COOKIE = "cronbound_dashboard";
 
-/**
- * A session token made here from its documented format (docs/DASHBOARD.md):
- * `v1.<expiry, unix seconds>.<HMAC-SHA256(secret, "v1.<expiry>"), base64url>`. Tests show it
- * to the app to check what the app accepts; the bench signs in with it.
- */
-export function sessionToken(secret: string, expiresAtS: number): string {
-  const payload = `v1.${expiresAtS}`;
-  return `${payload}.${createHmac("sha256", secret).update(payload).digest("base64url")}`;
-}

@@ -18,7 +18,7 @@ let page: Page;
 
 beforeAll(async () => {
   t = await testDatabase();
-  [app, browser] = await Promise.all([startApp({ DATABASE_URL: t.url, DASHBOARD_SECRET, DEMO_JOB_DELAY_MS: "20", DEMO_ONBOARDING_PAUSE_MS: "60000" }), launchBrowser()]);
+  [app, browser] = await Promise.all([startApp({ DATABASE_URL: t.url, DASHBOARD_SECRET, DEMO_ENABLED: "1", DEMO_RATE_PER_CLIENT: "1000", DEMO_RATE_TOTAL: "1000", DEMO_JOB_DELAY_MS: "20", DEMO_ONBOARDING_PAUSE_MS: "60000" }), launchBrowser()]);
   page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
   await page.goto(`${app.url}/jobs/login`);
   await page.fill('input[name="secret"]', DASHBOARD_SECRET);

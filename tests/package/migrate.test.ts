@@ -15,7 +15,7 @@ const quiet = { logger: silentLogger };
 /** Every migration the package ships, in order ("0001_init", ...). */
 const ALL = readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith(".sql")).sort().map((f) => f.replace(/\.sql$/, ""));
 /** The engine's tables after every migration. */
-const TABLES = ["attempt_metrics", "events", "flow_keys", "flow_starts", "jobs", "migrations", "schedules", "steps", "type_settings"];
+const TABLES = ["attempt_metrics", "events", "flow_keys", "flow_starts", "jobs", "migrations", "rate_limits", "schedules", "sessions", "steps", "type_settings"];
 
 async function tablesIn(sql: (t: string, p?: unknown[]) => Promise<Record<string, unknown>[]>, schema: string): Promise<string[]> {
   const rows = await sql(`SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1`, [schema]);

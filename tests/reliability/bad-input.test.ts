@@ -22,7 +22,8 @@ let ids: { pending: string; completed: string; failed: string };
 
 beforeAll(async () => {
   t = await testDatabase();
-  app = await startApp({ DATABASE_URL: t.url, DASHBOARD_SECRET });
+  // The demo on (it is off in production by default), with room for every case in the table.
+  app = await startApp({ DATABASE_URL: t.url, DASHBOARD_SECRET, DEMO_ENABLED: "1", DEMO_RATE_PER_CLIENT: "10000", DEMO_RATE_TOTAL: "10000" });
   actionId("app/actions.ts", "enqueueSendEmail");
   const add = async (status: string) =>
     (
@@ -166,6 +167,8 @@ const http: Row[] = [
   ["POST /api/jobs with maxAttempts 0", { method: "POST", path: "/api/jobs", body: withEmail({ maxAttempts: 0 }) }, 422, "invalid_options"],
   ["POST /api/jobs with maxAttempts 10,000", { method: "POST", path: "/api/jobs", body: withEmail({ maxAttempts: 10_000 }) }, 422, "invalid_options"],
   ["POST /api/jobs with a negative timeoutMs", { method: "POST", path: "/api/jobs", body: withEmail({ timeoutMs: -1 }) }, 422, "invalid_options"],
+  ["POST /api/jobs with a 1 h timeoutMs (longer than any tick's budget)", { method: "POST", path: "/api/jobs", body: withEmail({ timeoutMs: 3_600_000 }) }, 422, "invalid_options", /invalid enqueue options/],
+  ["POST /api/jobs with timeoutMs one past MAX_TIMEOUT_MS", { method: "POST", path: "/api/jobs", body: withEmail({ timeoutMs: 900_001 }) }, 422, "invalid_options"],
   ["POST /api/jobs with runAt 'next tuesday'", { method: "POST", path: "/api/jobs", body: withEmail({ runAt: "next tuesday" }) }, 422, "invalid_options"],
   ["POST /api/jobs with runAt and delayMs", { method: "POST", path: "/api/jobs", body: withEmail({ runAt: "2030-01-01T00:00:00Z", delayMs: 5 }) }, 422, "invalid_options"],
   ["POST /api/jobs with a numeric idempotencyKey", { method: "POST", path: "/api/jobs", body: withEmail({ idempotencyKey: 5 }) }, 422, "invalid_options"],
@@ -173,6 +176,9 @@ const http: Row[] = [
   ["POST /api/jobs with a 256-character idempotencyKey", { method: "POST", path: "/api/jobs", body: withEmail({ idempotencyKey: "k".repeat(256) }) }, 422, "invalid_options"],
   ["POST /api/jobs with dependsOn as a string", { method: "POST", path: "/api/jobs", body: withEmail({ dependsOn: "1" }) }, 422, "invalid_options"],
   ["POST /api/jobs with an SQL fragment in dependsOn", { method: "POST", path: "/api/jobs", body: withEmail({ dependsOn: ["1; DROP TABLE jobs"] }) }, 422, "invalid_options"],
+  ...["9223372036854775808", "9999999999999999999", 9223372036854775808].map(
+    (id): Row => [`POST /api/jobs with dependsOn [${j(id)}] (past the bigint range)`, { method: "POST", path: "/api/jobs", body: withEmail({ dependsOn: [id] }) }, 422, "invalid_options"],
+  ),
   ["POST /api/jobs with a missing dependency", { method: "POST", path: "/api/jobs", body: withEmail({ dependsOn: ["999999999"] }) }, 422, "invalid_options", /do not exist/],
   ["POST /api/jobs with an unknown option", { method: "POST", path: "/api/jobs", body: withEmail({ retries: 5 }) }, 422, "invalid_options"],
   ["POST /api/jobs with the server-side option now", { method: "POST", path: "/api/jobs", body: withEmail({ now: "2000-01-01T00:00:00Z" }) }, 422, "invalid_options"],
@@ -188,7 +194,7 @@ const http: Row[] = [
   ["POST /api/jobs with 360 KB of unicode in a schema field", { method: "POST", path: "/api/jobs", body: withPayload({ body: LONG_UNICODE }) }, 422, "invalid_payload"],
   ["POST /api/jobs with a body over 1 MiB", { method: "POST", path: "/api/jobs", body: withPayload({ body: "x".repeat(1024 * 1024) }) }, 413, "too_large"],
   // --- GET /api/jobs/{id} with ids that are not ids ---
-  ...["abc", "0", "-1", "1.5", "1e3", "0x10", "99999999999999999999", "9".repeat(5_000), "1%20OR%201%3D1", "1'--", "%00", "%E2%80%AE1"].map(
+  ...["abc", "0", "-1", "1.5", "1e3", "0x10", "99999999999999999999", "9223372036854775808", "9999999999999999999", "9".repeat(5_000), "1%20OR%201%3D1", "1'--", "%00", "%E2%80%AE1"].map(
     (id): Row => [`GET /api/jobs/${id.slice(0, 24)}`, { method: "GET", path: `/api/jobs/${id}` }, 404, "not_found"],
   ),
   // --- POST /api/jobs/tick: the optional body narrows the run; a bad one runs nothing ---
@@ -302,6 +308,13 @@ const demoActions: ActionRow[] = [
   ["enqueueProcessUpload with no fileId", "enqueueProcessUpload", [idle, form({})], invalid("fileId")],
   ["enqueueProcessUpload with an oversized fileId", "enqueueProcessUpload", [idle, form({ fileId: "f".repeat(100_000) })], invalid("fileId")],
   ["enqueueProcessUpload with a number instead of form data", "enqueueProcessUpload", [idle, 42], thrown],
+  // A real job's id without its enqueue's token, or with a forged one: null, like a missing job.
+  ...([[], ["A".repeat(43)], [""], [HOSTILE[0]], ["x".repeat(100_000)], [{ token: 1 }]] as unknown[][]).map(
+    (extra): ActionRow => [`getJobStatus(a seeded job, ${j(extra).slice(0, 20)})`, "getJobStatus", ["__PENDING__", ...extra], (r) => {
+      expect(r.status).toBe(200);
+      expect(r.text).toMatch(/^1:null$/m);
+    }],
+  ),
   ...["abc", "1 OR 1=1", HOSTILE[0], "9".repeat(5_000), ""].map(
     (id): ActionRow => [`getJobStatus(${j(id.slice(0, 20))})`, "getJobStatus", [id], (r) => {
       expect(r.status).toBe(200);
@@ -312,6 +325,7 @@ const demoActions: ActionRow[] = [
 
 describe("server actions of the demo page (app/actions.ts): invalid input answers field errors or an error, writes nothing", () => {
   it.each(demoActions)("%s", async (_name, action, args, check) => {
+    args = args.map((a) => (a === "__PENDING__" ? ids.pending : a));
     const r = await unchanged(() => callAction("/", "app/actions.ts", action, args));
     check(r);
   });
@@ -346,8 +360,10 @@ describe("server actions of the dashboard (app/jobs/[[...path]]/actions.ts), DAS
   it.each(SECRETS.filter(([, s]) => s !== null).map(([label, s]) => [label, (s as string).replace(/^(Bearer|Basic) /, "")] as const).concat([["an empty secret", ""], ["a 100 KB secret", "x".repeat(100_000)]]))(
     "signin with %s: no session cookie, back to the sign-in page",
     async (_label, secret) => {
+      // Each case on its own: the failed sign-ins counted so far (10 per client) would refuse the rest unchecked.
+      await t.sql("DELETE FROM rate_limits");
       const r = await unchanged(() => dashboard("/jobs/login", { intent: "signin", secret, next: "/jobs" }));
-      expect(r.setCookie).not.toMatch(/cronbound_dashboard=v1\./);
+      expect(r.setCookie).not.toMatch(/cronbound_dashboard=[A-Za-z0-9_-]/);
       expect(r.redirect).toMatch(/^\/jobs\/login\?error=1/);
     },
   );

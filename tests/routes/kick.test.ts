@@ -16,7 +16,7 @@ let page: Page;
 
 beforeAll(async () => {
   t = await testDatabase();
-  [app, browser] = await Promise.all([startApp({ DATABASE_URL: t.url }), launchChromium()]);
+  [app, browser] = await Promise.all([startApp({ DATABASE_URL: t.url, DEMO_ENABLED: "1", DEMO_RATE_PER_CLIENT: "1000", DEMO_RATE_TOTAL: "1000" }), launchChromium()]);
   page = await browser.newPage();
 });
 afterAll(async () => {

@@ -6,8 +6,9 @@ import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   checkBearer,
+  isLoopbackRequest,
   createRouteHandlers,
-  isDatabaseError,
+  isDatabaseUnavailable,
   MAX_TICK_BODY_BYTES,
   SAFETY_MARGIN_MS,
   tickBudgetMs,
@@ -75,8 +76,10 @@ describe("Bearer check", () => {
     expect(!r.ok && r.message).toMatch(/CRON_SECRET is not set/);
   });
 
-  it("lets requests through in development when no secret is configured", () => {
-    expect(checkBearer(null, undefined, false)).toEqual({ ok: true });
+  it("lets requests through in development when no secret is configured, from this machine only", () => {
+    expect(checkBearer(null, undefined, false, true)).toEqual({ ok: true });
+    expect(checkBearer(null, undefined, false, false)).toMatchObject({ ok: false, status: 401 });
+    expect(checkBearer(null, undefined, false)).toMatchObject({ ok: false, status: 401 });
   });
 
   it("still requires the secret in development once one is configured", () => {
@@ -141,14 +144,39 @@ describe("request body", () => {
   });
 });
 
+describe("loopback requests (open mode in development)", () => {
+  const req = (url: string, headers: Record<string, string> = {}) => new Request(url, { headers });
+  it("is a loopback Host with only loopback X-Forwarded-For addresses", () => {
+    expect(isLoopbackRequest(req("http://127.0.0.1:3000/x").headers, "http://127.0.0.1:3000/x")).toBe(true);
+    expect(isLoopbackRequest(new Headers({ host: "localhost:3000", "x-forwarded-for": "::1" }))).toBe(true);
+    expect(isLoopbackRequest(new Headers({ host: "[::1]:3000", "x-forwarded-for": "::ffff:127.0.0.1" }))).toBe(true);
+  });
+  it("is not a request from another machine, nor one for another host name (DNS rebinding), nor through a proxy", () => {
+    expect(isLoopbackRequest(new Headers({ host: "localhost:3000", "x-forwarded-for": "192.168.1.20" }))).toBe(false);
+    expect(isLoopbackRequest(new Headers({ host: "localhost:3000", "x-forwarded-for": "127.0.0.1, 198.51.100.7" }))).toBe(false);
+    expect(isLoopbackRequest(new Headers({ host: "attacker.example:3000", "x-forwarded-for": "127.0.0.1" }))).toBe(false);
+    expect(isLoopbackRequest(new Headers({ host: "192.168.1.5:3000", "x-forwarded-for": "127.0.0.1" }))).toBe(false);
+    expect(isLoopbackRequest(new Headers({}))).toBe(false);
+  });
+});
+
 describe("database errors", () => {
   it("recognises Prisma's wrapped driver errors and bare connection errors, not programming errors", () => {
-    expect(isDatabaseError(Object.assign(new Error("x"), { name: "PrismaClientKnownRequestError", code: "P2010" }))).toBe(true);
-    expect(isDatabaseError(Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }))).toBe(true);
-    expect(isDatabaseError(Object.assign(new Error("terminating connection"), { code: "57P01" }))).toBe(true);
-    expect(isDatabaseError(new Error("wrapped", { cause: Object.assign(new Error("x"), { code: "08006" }) }))).toBe(true);
-    expect(isDatabaseError(new Error("outer", { cause: new Error("Connection terminated unexpectedly") }))).toBe(true);
-    expect(isDatabaseError(new TypeError("cannot read properties of undefined"))).toBe(false);
+    expect(isDatabaseUnavailable(Object.assign(new Error("x"), { name: "PrismaClientKnownRequestError", code: "P1001" }))).toBe(true);
+    expect(isDatabaseUnavailable(Object.assign(new Error("x"), { name: "PrismaClientInitializationError" }))).toBe(true);
+    expect(isDatabaseUnavailable(Object.assign(new Error("x"), { name: "DriverAdapterError", cause: { kind: "postgres", originalCode: "53300" } }))).toBe(true);
+    expect(isDatabaseUnavailable(new Error("timeout exceeded when trying to connect"))).toBe(true);
+    // Not "unavailable": SQL errors that a retry would only repeat (a bug, bad data) answer 500.
+    expect(isDatabaseUnavailable(Object.assign(new Error("x"), { name: "PrismaClientKnownRequestError", code: "P2010" }))).toBe(false);
+    expect(isDatabaseUnavailable(Object.assign(new Error("bigint out of range"), { code: "22003" }))).toBe(false);
+    expect(isDatabaseUnavailable(Object.assign(new Error("syntax error"), { code: "42601" }))).toBe(false);
+    expect(isDatabaseUnavailable(Object.assign(new Error("duplicate key"), { code: "23505" }))).toBe(false);
+    expect(isDatabaseUnavailable(Object.assign(new Error("x"), { name: "DriverAdapterError", cause: { kind: "postgres", originalCode: "22P02" } }))).toBe(false);
+    expect(isDatabaseUnavailable(Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }))).toBe(true);
+    expect(isDatabaseUnavailable(Object.assign(new Error("terminating connection"), { code: "57P01" }))).toBe(true);
+    expect(isDatabaseUnavailable(new Error("wrapped", { cause: Object.assign(new Error("x"), { code: "08006" }) }))).toBe(true);
+    expect(isDatabaseUnavailable(new Error("outer", { cause: new Error("Connection terminated unexpectedly") }))).toBe(true);
+    expect(isDatabaseUnavailable(new TypeError("cannot read properties of undefined"))).toBe(false);
   });
 });
 

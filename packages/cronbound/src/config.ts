@@ -38,6 +38,15 @@ export interface Config {
   /** Caps the budget of a route's tick (the cron route, the manual trigger, the kick), ms. */
   tickBudgetMs?: number;
   /**
+   * The longest `timeoutMs` enqueue accepts (a job type's default included), ms: a job only
+   * runs in a tick whose budget holds its whole timeout, so a longer one would wait forever.
+   * Default (maxTimeoutOf): the largest budget a configured trigger gives, that is the
+   * worker's `worker.tickBudgetMs` or a route's tick (`tickBudgetMs`, else a 300 s maxDuration
+   * minus its 10 s margin), whichever is larger. Without a worker, set it to your route's
+   * maxDuration minus 10 s.
+   */
+  maxTimeoutMs?: number;
+  /**
    * Events (sendEvent) are kept this long, ms: a waitForEvent that begins within this time after
    * an event was sent still receives it. Older events are deleted by the tick's maintenance.
    */
@@ -48,7 +57,11 @@ export interface Config {
   cronSecret?: string;
   /** Sign-in secret of the dashboard (cronbound/next/dashboard). Without it the dashboard is off in production. */
   dashboardSecret?: string;
-  /** Production fails closed: no secret, no access. Default: NODE_ENV === "production" in configFromEnv, else true. */
+  /**
+   * Production fails closed: no secret, no access. False means development: the routes without
+   * CRON_SECRET and the dashboard are open to requests from this machine (loopback) only.
+   * Default: true, and in configFromEnv true unless NODE_ENV is exactly "development".
+   */
   production: boolean;
 }
 
@@ -63,6 +76,7 @@ export const DEFAULTS: Config = {
   batchSize: undefined,
   leaseGraceMs: 15_000,
   tickBudgetMs: undefined,
+  maxTimeoutMs: undefined,
   eventWindowMs: 5 * 60_000,
   retention: { completedAfterMs: 7 * 24 * 3_600_000, failedAfterMs: 30 * 24 * 3_600_000, batchSize: 1_000 },
   // 8 s: under Docker's and Dokku's 10 s kill timeout, so released jobs are handed back before SIGKILL.
@@ -80,6 +94,7 @@ const configSchema = z.strictObject({
   batchSize: int(1, 1000).optional(),
   leaseGraceMs: int(0, 3_600_000),
   tickBudgetMs: int(100, 172_800_000).optional(),
+  maxTimeoutMs: int(1, 172_800_000).optional(),
   eventWindowMs: int(0, 7 * 24 * 3_600_000),
   retention: z.strictObject({
     completedAfterMs: int(60_000, 315_360_000_000),
@@ -97,6 +112,14 @@ const configSchema = z.strictObject({
   dashboardSecret: z.string().min(12, "must be at least 12 characters").optional(),
   production: z.boolean(),
 });
+
+/** A route's tick budget when nothing says otherwise: a 300 s maxDuration minus the 10 s safety margin (next/budget.ts). */
+export const DEFAULT_ROUTE_BUDGET_MS = 290_000;
+
+/** The longest job timeout enqueue accepts under this config (Config.maxTimeoutMs, or its default). */
+export function maxTimeoutOf(c: Pick<Config, "maxTimeoutMs" | "tickBudgetMs" | "worker">): number {
+  return c.maxTimeoutMs ?? Math.max(c.worker.tickBudgetMs, c.tickBudgetMs ?? DEFAULT_ROUTE_BUDGET_MS);
+}
 
 export class ConfigError extends Error {
   constructor(public readonly problems: string[], source = "cronbound config") {
@@ -129,6 +152,7 @@ export const ENV_VARS = {
   TICK_BATCH_SIZE: "batchSize",
   LEASE_GRACE_MS: "leaseGraceMs",
   TICK_BUDGET_MS: "tickBudgetMs",
+  MAX_TIMEOUT_MS: "maxTimeoutMs",
   EVENT_WINDOW_MS: "eventWindowMs",
   RETENTION_COMPLETED_MS: "retention.completedAfterMs",
   RETENTION_FAILED_MS: "retention.failedAfterMs",
@@ -145,12 +169,13 @@ export const ENV_VARS = {
 const STRING_FIELDS = new Set(["schema", "worker.workerId", "cronSecret", "dashboardSecret"]);
 
 /**
- * A config from environment variables (ENV_VARS; `production` from NODE_ENV). An empty
+ * A config from environment variables (ENV_VARS; `production` unless NODE_ENV=development, so
+ * `test`, a typo or no NODE_ENV at all fail closed). An empty
  * variable counts as unset, as most hosts' dashboards cannot store "nothing". A malformed
  * one: a ConfigError naming the variable, never its value.
  */
 export function configFromEnv(env: Record<string, string | undefined> = process.env): Config {
-  const input: Record<string, unknown> = { production: env.NODE_ENV === "production" };
+  const input: Record<string, unknown> = { production: env.NODE_ENV !== "development" };
   const problems: string[] = [];
   for (const [name, field] of Object.entries(ENV_VARS)) {
     const raw = env[name];

@@ -4,7 +4,7 @@ export { defineJob, createRegistry, Registry, type JobType, type JobTypeOptions,
 export { runTick, defaultWorkerId, type TickOptions, type JobEvent } from "./tick.ts";
 export { runWorker, errorBackoffMs, type WorkerOptions, type WorkerSummary } from "./worker.ts";
 export { migrate, MigrationError, MIGRATIONS_DIR, type MigrateOptions, type MigrationResult } from "./migrate.ts";
-export { configFromEnv, resolveConfig, ConfigError, DEFAULTS, ENV_VARS, type Config, type ConfigInput, type WorkerConfig, type RetentionConfig } from "./config.ts";
+export { configFromEnv, resolveConfig, maxTimeoutOf, DEFAULT_ROUTE_BUDGET_MS, ConfigError, DEFAULTS, ENV_VARS, type Config, type ConfigInput, type WorkerConfig, type RetentionConfig } from "./config.ts";
 export { jsonLogger, silentLogger, errorFields, type Logger, type LogFields, type LogLevel } from "./logger.ts";
 export { sql, raw, join, empty, Sql } from "./sql.ts";
 export type { Executor } from "./db.ts";
@@ -25,4 +25,4 @@ export type { SentEvent } from "./engine/steps/events.ts";
 export type { JobResult } from "./engine/steps/result.ts";
 export type { StepRow, WaitView } from "./engine/steps/view.ts";
 export { sleep } from "./engine/sleep.ts";
-export { JOB_STATUSES, type Job, type JobStatus, type TickReport, type AttemptError } from "./engine/types.ts";
+export { ERROR_HISTORY, JOB_STATUSES, type Job, type JobStatus, type TickReport, type AttemptError } from "./engine/types.ts";

@@ -3,6 +3,7 @@ import { execute, queryRows } from "../db.ts";
 import { join, sql, type Sql } from "../sql.ts";
 import type { Engine } from "./context.ts";
 import { releaseDependentsOf } from "./dependencies.ts";
+import { isJobId } from "./ids.ts";
 import { JOB_STATUSES, clock, type JobStatus } from "./types.ts";
 
 // Acting on every job that matches a filter (the dashboard's incident tools): count first, then
@@ -138,7 +139,7 @@ export interface FoundJob {
 export async function findJob(e: Engine, q: string): Promise<FoundJob | null> {
   const term = q.trim();
   if (!term || term.length > 255 || term.includes("\0")) return null;
-  if (/^[1-9][0-9]{0,18}$/.test(term)) {
+  if (isJobId(term)) {
     const [row] = await queryRows<{ id: string }>(e.db, sql`SELECT id::text AS id FROM ${e.t.jobs} WHERE id = ${term}::bigint`);
     if (row) return { id: row.id, how: "id" };
   }

@@ -26,6 +26,10 @@ export interface Tables {
   /** Starts of rate-limited jobs, and fair-claiming turns per key (migration 0004, engine/flow/). */
   flowStarts: Sql;
   flowKeys: Sql;
+  /** Dashboard sessions (migration 0003). */
+  sessions: Sql;
+  /** Fixed-window rate-limit counters (migration 0003). */
+  rateLimits: Sql;
 }
 
 export function tables(schema: string): Tables {
@@ -35,6 +39,7 @@ export function tables(schema: string): Tables {
     schema, jobs: q("jobs"), schedules: q("schedules"), steps: q("steps"), events: q("events"),
     status: q("job_status"), migrations: q("migrations"), typeSettings: q("type_settings"), attemptMetrics: q("attempt_metrics"),
     flowStarts: q("flow_starts"), flowKeys: q("flow_keys"),
+    sessions: q("sessions"), rateLimits: q("rate_limits"),
   };
 }
 

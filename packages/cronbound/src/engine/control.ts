@@ -4,12 +4,9 @@ import type { Engine } from "./context.ts";
 import { releaseDependentsOf } from "./dependencies.ts";
 import { clock, jobColumns, type Job } from "./types.ts";
 
-const ID = /^[1-9][0-9]{0,18}$/;
+import { isJobId } from "./ids.ts";
 
-/** A job id as the API accepts it: a positive integer, as a string or a number. */
-export function isJobId(id: unknown): id is string {
-  return typeof id === "string" && ID.test(id);
-}
+export { isJobId };
 
 export async function getJob(e: Engine, id: string): Promise<Job | null> {
   if (!isJobId(id)) return null;

@@ -1,10 +1,12 @@
 import { z } from "zod";
 import { queryRows } from "../db.ts";
 import { empty, sql, type Sql } from "../sql.ts";
+import { maxTimeoutOf } from "../config.ts";
 import type { Engine } from "./context.ts";
 import type { AnyJobType, Registry } from "./define.ts";
 import { EnqueueError, toIssues } from "./errors.ts";
 import { insertDebounced, jobKeys, type JobKeys } from "./flow/debounce.ts";
+import { jobIdSchema } from "./ids.ts";
 import { tracedEnqueue } from "./tracing.ts";
 import { clock, jobColumns, type Job } from "./types.ts";
 
@@ -13,7 +15,6 @@ export const MAX_PAYLOAD_BYTES = 256 * 1024;
 /** Most rows one `enqueueMany` inserts (one statement). */
 export const MAX_BATCH = 10_000;
 
-const jobId = z.union([z.string().regex(/^[1-9][0-9]{0,18}$/, "must be a job id"), z.number().int().positive()]).transform(String);
 
 export const enqueueOptionsSchema = z
   .strictObject({
@@ -23,7 +24,7 @@ export const enqueueOptionsSchema = z
     maxAttempts: z.number().int().min(1).max(1000).optional(),
     timeoutMs: z.number().int().min(1).max(24 * 3600 * 1000).optional(),
     idempotencyKey: z.string().min(1).max(255).optional(),
-    dependsOn: z.array(jobId).max(100).optional(),
+    dependsOn: z.array(jobIdSchema).max(100).optional(),
   })
   .refine((o) => !(o.runAt && o.delayMs !== undefined), { message: "give runAt or delayMs, not both", path: ["delayMs"] });
 
@@ -97,6 +98,18 @@ function prepare(registry: Registry, type: unknown, payload: unknown, options: u
   };
 }
 
+/** A job whose timeout no trigger's budget can hold would never be claimed: refused (config.maxTimeoutMs). */
+function checkTimeout(e: Engine, r: Row, at: (string | number)[] = []): void {
+  const max = maxTimeoutOf(e.config);
+  if (r.timeoutMs <= max) return;
+  throw new EnqueueError("invalid_options", "invalid enqueue options", [
+    {
+      path: [...at, "options", "timeoutMs"],
+      message: `timeoutMs ${r.timeoutMs} is longer than any tick's budget (${max} ms: MAX_TIMEOUT_MS), so the job could never run`,
+    },
+  ]);
+}
+
 // A dependent job starts blocked while any of its dependencies has not completed.
 const blockedExpr = (e: Engine, deps: Sql) =>
   sql`EXISTS (SELECT 1 FROM ${e.t.jobs} d WHERE d.id = ANY(${deps}) AND d.status <> 'completed')`;
@@ -115,6 +128,7 @@ export async function enqueue(
 ): Promise<EnqueueResult> {
   const { now, ...rest } = options;
   const r = prepare(e.registry, type, payload, rest);
+  checkTimeout(e, r);
   const debounce = r.keys?.debounce;
   if (debounce) {
     if (r.idempotencyKey !== null || r.dependsOn.length) throw new EnqueueError("invalid_options", `job type "${r.type}" debounces: it takes no idempotencyKey or dependsOn`);
@@ -165,6 +179,7 @@ export async function enqueueMany(e: Engine, items: EnqueueManyItem[], options: 
   const rows = items.map((it, i) => prepare(e.registry, it?.type, it?.payload, it?.options, [i]));
   const debounced = rows.findIndex((r) => r.keys?.debounce);
   if (debounced >= 0) throw new EnqueueError("invalid_options", `job type "${rows[debounced].type}" debounces: enqueue it with enqueue(), not enqueueMany (item ${debounced})`);
+  rows.forEach((r, i) => checkTimeout(e, r, [i]));
   await checkDependencies(e, [...new Set(rows.flatMap((r) => r.dependsOn))]);
   const types = [...new Set(rows.map((r) => r.type))];
   // One span for the batch; every job of it links back to that span.

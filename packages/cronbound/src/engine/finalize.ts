@@ -1,7 +1,7 @@
 import { execute, queryRows } from "../db.ts";
 import { sql, type Sql } from "../sql.ts";
 import type { Engine } from "./context.ts";
-import { clock } from "./types.ts";
+import { clock, keepLastErrors } from "./types.ts";
 
 // The only writes after a claim. Each is fenced on the lease holder of this attempt:
 //   id AND locked_by = worker AND attempts = attempt AND status = 'processing'
@@ -72,7 +72,7 @@ export async function retryAttempt(e: Engine, workerId: string, a: Attempt, erro
     UPDATE ${e.t.jobs} SET
       status = 'pending', run_at = ${clock(now)} + ${Math.max(0, Math.round(delayMs))} * interval '1 millisecond',
       last_error = ${msg},
-      errors = errors || jsonb_build_array(jsonb_build_object('attempt', attempts, 'error', ${msg}::text, 'at', ${clock(now)})),
+      errors = ${keepLastErrors(sql`errors || jsonb_build_array(jsonb_build_object('attempt', attempts, 'error', ${msg}::text, 'at', ${clock(now)}))`)},
       locked_by = NULL, locked_at = NULL, locked_until = NULL, updated_at = ${clock(now)}
     WHERE id = ${a.id}::bigint AND attempts = ${a.attempt} AND locked_by = ${workerId} AND status = 'processing'`);
   return n === 1;
@@ -84,7 +84,7 @@ export async function failAttempt(e: Engine, workerId: string, a: Attempt, error
   const n = await execute(e.db, sql`
     UPDATE ${e.t.jobs} SET
       status = 'failed', last_error = ${msg}, finished_at = ${clock(now)},
-      errors = errors || jsonb_build_array(jsonb_build_object('attempt', attempts, 'error', ${msg}::text, 'at', ${clock(now)})),
+      errors = ${keepLastErrors(sql`errors || jsonb_build_array(jsonb_build_object('attempt', attempts, 'error', ${msg}::text, 'at', ${clock(now)}))`)},
       locked_by = NULL, locked_at = NULL, locked_until = NULL, updated_at = ${clock(now)}
     WHERE id = ${a.id}::bigint AND attempts = ${a.attempt} AND locked_by = ${workerId} AND status = 'processing'`);
   return n === 1;

@@ -38,9 +38,11 @@ export { stepRunnerFactory, type StepRunner, type StepRunnerFactory, type Attemp
 export { sendEvent, pruneEvents } from "./steps/events.ts";
 export { waitForJob, getResult, MAX_RESULT_WAIT_MS } from "./steps/result.ts";
 export { listSteps, jobWaits } from "./steps/view.ts";
-export { jobColumns, clock } from "./types.ts";
+export { jobColumns, clock, keepLastErrors, ERROR_HISTORY } from "./types.ts";
 
 /** The engine context of a queue: its database, tables, job types, config and logger. */
 export function engineOf(queue: Queue): Engine {
   return queue.engine();
 }
+export { rateLimitHit, rateLimitRefund, type RateLimit, type RateLimitResult, type RateLimitOptions } from "./rate-limit.ts";
+export { createSession, sessionIsValid, endSession } from "./sessions.ts";

@@ -1,7 +1,7 @@
 import { queryRows } from "../db.ts";
 import { sql } from "../sql.ts";
 import type { Engine } from "./context.ts";
-import { clock } from "./types.ts";
+import { clock, keepLastErrors } from "./types.ts";
 
 /**
  * rescue: processing jobs whose lease expired go back to pending, or to failed when the
@@ -32,7 +32,7 @@ export async function rescueExpiredLeases(e: Engine, options: { limit?: number; 
       status = CASE WHEN j.attempts >= j.max_attempts THEN 'failed' ELSE 'pending' END::${e.t.status},
       finished_at = CASE WHEN j.attempts >= j.max_attempts THEN ${now} END,
       last_error = msg.text,
-      errors = j.errors || jsonb_build_array(jsonb_build_object('attempt', j.attempts, 'error', msg.text, 'at', ${now})),
+      errors = ${keepLastErrors(sql`j.errors || jsonb_build_array(jsonb_build_object('attempt', j.attempts, 'error', msg.text, 'at', ${now}))`)},
       locked_by = NULL, locked_at = NULL, locked_until = NULL, updated_at = ${now}
     FROM msg
     WHERE j.id = msg.id

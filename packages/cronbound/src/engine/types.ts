@@ -92,3 +92,16 @@ export interface TickReport {
   maintenance: Record<string, number>;
   durationMs: number;
 }
+
+/**
+ * How many attempt errors a job keeps in `errors`: the last 20. Each failed attempt (retry,
+ * fail, an expired lease) appends one and, in the same statement, drops the oldest beyond
+ * this, so a job retried for months still holds a bounded history. `last_error` always has the
+ * latest in full (up to its own clip).
+ */
+export const ERROR_HISTORY = 20;
+
+/** `errors` after an append, trimmed in SQL to its last ERROR_HISTORY entries. */
+export function keepLastErrors(appended: Sql): Sql {
+  return sql`jsonb_path_query_array(${appended}, ${`$[last-${ERROR_HISTORY - 1} to last]`}::jsonpath)`;
+}

@@ -1,5 +1,5 @@
 import type { Queue } from "../queue.ts";
-import { authResponse, checkBearer } from "./auth.ts";
+import { authResponse, checkBearer, isLoopbackRequest } from "./auth.ts";
 import { errorResponse } from "./errors.ts";
 
 /**
@@ -11,7 +11,7 @@ export function machineRoute<Ctx>(queue: Queue, context: string, handler: (reque
   return async (request: Request, ctx: Ctx): Promise<Response> => {
     try {
       const c = queue.config;
-      const denied = authResponse(queue, checkBearer(request.headers.get("authorization"), c.cronSecret, c.production));
+      const denied = authResponse(queue, checkBearer(request.headers.get("authorization"), c.cronSecret, c.production, isLoopbackRequest(request.headers, request.url)));
       if (denied) return denied;
       return await handler(request, ctx);
     } catch (err) {

@@ -3,6 +3,7 @@ import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { z } from "zod";
 import type { Queue } from "../../queue.ts";
+import { isJobId } from "../../engine/ids.ts";
 import { tickBudgetMs } from "../budget.ts";
 import { dashboardAccess, signIn, signOut, type AuthSettings } from "./auth.ts";
 import { incidentAction } from "./incident-actions.ts";
@@ -36,10 +37,10 @@ export interface DashboardActionOptions extends DashboardOptions {
 export function settingsOf(queue: Queue, options: DashboardOptions = {}): AuthSettings {
   const base = (options.basePath ?? "/jobs").replace(/\/+$/, "") || "/";
   if (!/^\/[A-Za-z0-9/_-]*$/.test(base)) throw new TypeError(`dashboard basePath ${JSON.stringify(options.basePath)} must be a plain path such as "/jobs"`);
-  return { production: queue.config.production, secret: queue.config.dashboardSecret, base };
+  return { production: queue.config.production, secret: queue.config.dashboardSecret, base, engine: queue.engine() };
 }
 
-const idSchema = z.object({ id: z.string().regex(/^[1-9][0-9]{0,18}$/, "not a job id") });
+const idSchema = z.object({ id: z.string().refine(isJobId, "not a job id") });
 const signInSchema = z.object({ secret: z.string().min(1).max(1000), next: z.string().max(200).catch("") });
 
 export async function runDashboardAction(queue: Queue, form: FormData, options: DashboardActionOptions = {}): Promise<void> {
@@ -49,11 +50,14 @@ export async function runDashboardAction(queue: Queue, form: FormData, options: 
 
   if (intent === "signin") {
     const parsed = signInSchema.safeParse({ secret: form.get("secret"), next: form.get("next") ?? "" });
-    if (parsed.success && (await signIn(s, parsed.data.secret))) redirect(safeNext(s.base, parsed.data.next));
-    // A wrong secret costs the guesser a moment; the secret itself (12+ characters) is what
-    // makes guessing hopeless.
+    // An empty or oversized secret is a failed attempt like any other: counted and logged.
+    const result = await signIn(s, parsed.success ? parsed.data.secret : "");
+    if (result === "ok") redirect(safeNext(s.base, parsed.data!.next));
+    if (result === "off") redirect(s.base);
+    // A wrong secret costs the guesser a moment; SIGNIN_LIMITS and the secret's length (generate
+    // it with `openssl rand -base64 32`) are what make guessing hopeless.
     await new Promise((r) => setTimeout(r, 300));
-    redirect(`${s.base}/login?error=1`);
+    redirect(`${s.base}/login?error=${result === "limited" ? "limited" : "1"}`);
   }
 
   const access = await dashboardAccess(s);

@@ -1,17 +1,31 @@
-import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+import { createHash, timingSafeEqual } from "node:crypto";
 import { cookies, headers } from "next/headers";
+import type { Engine } from "../../engine/context.ts";
+import { rateLimitHit, rateLimitRefund } from "../../engine/rate-limit.ts";
+import { createSession, endSession, sessionIsValid } from "../../engine/sessions.ts";
+import { clientAddress, isLoopbackRequest } from "../auth.ts";
 
-// Who may see the dashboard and run its actions.
+// Who may see the dashboard and run its actions (docs/SECURITY.md).
 //
-// - not production (config.production false): open, with a visible notice.
-// - production without config.dashboardSecret: off. Nothing is read, nothing runs.
-// - production with config.dashboardSecret: a sign-in form; the cookie holds
-//   `v1.<expires>.<HMAC-SHA256(secret, "v1.<expires>")>`, never the secret. Changing the
-//   secret signs everybody out. Every page and every server action checks it itself:
-//   a layout's check is not enough, because a page and an action can be requested on their own.
+// - development (config.production false) and the request comes from this machine (loopback):
+//   open, with a visible notice.
+// - otherwise without config.dashboardSecret: off. Nothing is read, nothing runs.
+// - otherwise with config.dashboardSecret: a sign-in form. Signing in creates a server-side
+//   session (engine/sessions.ts): the cookie holds a random 256-bit id, the table its HMAC under
+//   the secret. Signing out deletes it; so does a new secret (no row matches any more).
+//   Failed sign-ins are counted per client and in total in PostgreSQL (SIGNIN_LIMITS) and
+//   logged. Every page and every server action checks access itself: a layout's check is not
+//   enough, because a page and an action can be requested on their own.
 
 export const COOKIE = "cronbound_dashboard";
 export const SESSION_SECONDS = 12 * 60 * 60;
+
+/**
+ * Sign-in attempts allowed per 15-minute window: 10 per client (by X-Forwarded-For's first
+ * address) and 100 in total, whatever the clients claim to be. An attempt beyond either is
+ * refused without looking at the secret; a successful sign-in does not count.
+ */
+export const SIGNIN_LIMITS = { windowMs: 15 * 60_000, perClient: 10, total: 100 } as const;
 
 export type DashboardMode = "open" | "off" | "protected";
 export type Access =
@@ -25,15 +39,14 @@ export interface AuthSettings {
   production: boolean;
   secret?: string;
   base: string;
+  /** The queue's engine: sessions and sign-in counts live in its database. */
+  engine: Engine;
 }
 
-export function dashboardMode(s: { production: boolean; secret?: string }): DashboardMode {
-  if (!s.production) return "open";
+/** Open only in development and from this machine; otherwise protected by the secret, or off without one. */
+export function dashboardMode(s: { production: boolean; secret?: string; local?: boolean }): DashboardMode {
+  if (!s.production && s.local === true) return "open";
   return s.secret ? "protected" : "off";
-}
-
-function sign(secret: string, payload: string): string {
-  return createHmac("sha256", secret).update(payload).digest("base64url");
 }
 
 /** Equal-time comparison of two strings of any length (hashing first makes the lengths equal). */
@@ -43,52 +56,63 @@ export function safeEqual(a: string, b: string): boolean {
   return timingSafeEqual(ha, hb) && a.length === b.length;
 }
 
-export function sessionToken(secret: string, nowMs = Date.now()): string {
-  const payload = `v1.${Math.floor(nowMs / 1000) + SESSION_SECONDS}`;
-  return `${payload}.${sign(secret, payload)}`;
-}
-
-export function verifySessionToken(secret: string, token: string | undefined, nowMs = Date.now()): boolean {
-  if (!token) return false;
-  const m = /^(v1\.(\d{1,12}))\.([A-Za-z0-9_-]{43})$/.exec(token);
-  if (!m) return false;
-  const ok = safeEqual(m[3], sign(secret, m[1]));
-  return ok && Number(m[2]) * 1000 > nowMs;
-}
-
 /** The current request's access. Pages render nothing but a message or the sign-in link unless `allowed`. */
 export async function dashboardAccess(s: AuthSettings): Promise<Access> {
-  const mode = dashboardMode(s);
+  const mode = dashboardMode({ ...s, local: isLoopbackRequest(await headers()) });
   if (mode === "open") return { mode, allowed: true };
   if (mode === "off") return { mode, allowed: false };
-  const token = (await cookies()).get(COOKIE)?.value;
-  return { mode, allowed: verifySessionToken(s.secret as string, token) };
+  const id = (await cookies()).get(COOKIE)?.value;
+  return { mode, allowed: await sessionIsValid(s.engine, s.secret as string, id) };
 }
 
-/** The cookie is `secure` when the browser reached us over https (as the proxy reports it). */
-async function isHttps(): Promise<boolean> {
+export type SignInResult = "ok" | "wrong" | "limited" | "off";
+
+/**
+ * Checks the submitted secret, within SIGNIN_LIMITS; on a match creates a session and sets its
+ * cookie (httpOnly, SameSite=Strict, the dashboard's path only, and Secure unless the request
+ * came from loopback: a proxy that forgets X-Forwarded-Proto cannot make it plain-text).
+ */
+export async function signIn(s: AuthSettings, submitted: string): Promise<SignInResult> {
   const h = await headers();
-  const proto = h.get("x-forwarded-proto")?.split(",")[0].trim();
-  if (proto) return proto === "https";
-  const host = h.get("host") ?? "";
-  // No proxy header: only a loopback address is assumed to be plain http (local `next start`).
-  return !/^(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/.test(host);
-}
-
-/** Checks the submitted secret; on a match sets the session cookie (sent to the dashboard's path only). */
-export async function signIn(s: AuthSettings, submitted: string): Promise<boolean> {
-  if (dashboardMode(s) !== "protected" || !s.secret) return false;
-  if (!safeEqual(submitted, s.secret)) return false;
-  (await cookies()).set(COOKIE, sessionToken(s.secret), {
+  if (dashboardMode({ ...s, local: isLoopbackRequest(h) }) !== "protected" || !s.secret) return "off";
+  const client = clientAddress(h);
+  const keys = [`dashboard-signin:client:${client}`, "dashboard-signin:all"];
+  const window = { windowMs: SIGNIN_LIMITS.windowMs };
+  const hit = await rateLimitHit(
+    s.engine,
+    [
+      { key: keys[0], max: SIGNIN_LIMITS.perClient },
+      { key: keys[1], max: SIGNIN_LIMITS.total },
+    ],
+    window,
+  );
+  if (!hit.ok) {
+    s.engine.log.warn(
+      { event: "dashboard_signin_limited", client, limitedBy: hit.limitedBy, retryAfterMs: hit.retryAfterMs },
+      `dashboard sign-in refused: too many failed attempts (${hit.limitedBy === keys[1] ? "from all clients" : `from ${client}`})`,
+    );
+    return "limited";
+  }
+  if (!safeEqual(submitted, s.secret)) {
+    s.engine.log.warn({ event: "dashboard_signin_failed", client }, `dashboard sign-in failed: wrong secret from ${client}`);
+    return "wrong";
+  }
+  await rateLimitRefund(s.engine, keys, window);
+  const id = await createSession(s.engine, s.secret, SESSION_SECONDS * 1000);
+  (await cookies()).set(COOKIE, id, {
     httpOnly: true,
-    secure: await isHttps(),
+    secure: !isLoopbackRequest(h) || h.get("x-forwarded-proto")?.split(",")[0].trim() === "https",
     sameSite: "strict",
     path: s.base,
     maxAge: SESSION_SECONDS,
   });
-  return true;
+  s.engine.log.info({ event: "dashboard_signin", client }, `dashboard sign-in from ${client}`);
+  return "ok";
 }
 
+/** Ends the session server-side (the cookie no longer works anywhere) and deletes the cookie. */
 export async function signOut(s: AuthSettings): Promise<void> {
-  (await cookies()).delete({ name: COOKIE, path: s.base });
+  const jar = await cookies();
+  if (s.secret) await endSession(s.engine, s.secret, jar.get(COOKIE)?.value);
+  jar.delete({ name: COOKIE, path: s.base });
 }

@@ -24,7 +24,17 @@ export function Login({ v, access, sp }: { v: ViewContext; access: Access; sp: S
     <section className="dash narrow">
       <h1>Sign in to the jobs dashboard</h1>
       {access.allowed && <p className="muted">You are signed in. <a href={v.base}>Open the dashboard</a>.</p>}
-      {sp.error && <p className="flash bad" role="alert" data-testid="login-error">Wrong secret.</p>}
+      {sp.error === "limited" ? (
+        <p className="flash bad" role="alert" data-testid="login-error">
+          Too many failed sign-ins: try again in 15 minutes.
+        </p>
+      ) : (
+        sp.error && (
+          <p className="flash bad" role="alert" data-testid="login-error">
+            Wrong secret.
+          </p>
+        )
+      )}
       <ActionForm v={v} intent="signin" className="login" fields={{ next }}>
         <label>
           Dashboard secret (<code>DASHBOARD_SECRET</code>)

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { queryRows } from "../../db.ts";
 import { join, sql, type Sql } from "../../sql.ts";
 import type { Engine } from "../../engine/context.ts";
+import { isJobId } from "../../engine/ids.ts";
 import { JOB_STATUSES, type JobStatus } from "../../engine/types.ts";
 
 // The dashboard's own reads. Counts, the per-minute series and the failure rate come from
@@ -24,7 +25,7 @@ export const PAGE_SIZE = 50;
 export const listFilterSchema = z.object({
   status: z.enum(JOB_STATUSES).optional().catch(undefined),
   type: z.string().min(1).max(200).optional().catch(undefined),
-  before: z.string().regex(/^[1-9][0-9]{0,18}$/).optional().catch(undefined),
+  before: z.string().refine(isJobId).optional().catch(undefined),
 });
 export type ListFilter = z.infer<typeof listFilterSchema>;
 

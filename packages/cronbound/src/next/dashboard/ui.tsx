@@ -28,8 +28,8 @@ export function DashboardOff() {
     <section className="dash">
       <h1>Jobs</h1>
       <p className="notice" data-testid="dashboard-off">
-        The dashboard is off: this is a production server and <code>DASHBOARD_SECRET</code> (config.dashboardSecret) is not set.
-        Set it (12 characters or more) and restart to sign in.
+        The dashboard is off: <code>DASHBOARD_SECRET</code> (config.dashboardSecret) is not set, and without it the dashboard
+        opens only in development, to this machine. Set it (<code>openssl rand -base64 32</code>) and restart to sign in.
       </p>
     </section>
   );
