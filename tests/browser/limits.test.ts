@@ -85,6 +85,7 @@ describe("dashboard: limits changed at run time", () => {
     // Blank fields stay as they are: the concurrency override is kept.
     expect(await settingsRow()).toEqual({ concurrency: 5, rate: 10, periodMs: 1000 });
     expect((await limitsOf(TYPE))?.rateLimit).toEqual({ limit: 10, periodMs: 1000, perKey: true, source: "override" });
+    await page.screenshot({ path: artifactPath("limits-type.png"), fullPage: true });
 
     // Clear: the code's declaration holds again, the page says so, the button is gone.
     await page.getByTestId(`clear-limit-${TYPE}`).click();
@@ -127,7 +128,8 @@ async function dashboardAction(fields: Record<string, string>, cookie?: string) 
   if (cookie) headers.cookie = cookie;
   const res = await fetch(`${app.url}/jobs`, { method: "POST", headers, body, redirect: "manual" });
   await res.text();
-  return res.headers.get("x-action-redirect") ?? "";
+  // "<url>;push": the redirect and how the client applies it.
+  return (res.headers.get("x-action-redirect") ?? "").replace(/;(push|replace)$/, "");
 }
 
 async function unchanged(run: () => Promise<string>): Promise<string> {
@@ -152,9 +154,9 @@ describe("dashboard limit intents over HTTP: bad input and no session write noth
       ["a concurrency that is not a number", { concurrency: "ten" }, /error=invalid_limit/, /concurrency must be a whole number \(got "ten"\)/],
       ["a rate period of 0", { rate: "10", period: "0" }, /error=invalid_limit/, /rateLimit\.periodMs must be an integer from 1 .*\(got 0\)/],
       ["a rate limit of 0", { rate: "0", period: "1000" }, /error=invalid_limit/, /rateLimit\.limit must be an integer from 1 .*\(got 0\)/],
-      ["a rate without its period", { rate: "10" }, /error=invalid_limit/, /give both the rate limit and its period/],
+      ["a rate without its period", { rate: "10" }, /error=invalid_limit/, /give both the rate limit and its period, or neither/],
       ["no number at all", {}, /error=invalid_limit/, /give concurrency, rateLimit or both/],
-      ["a valid number with a bad one", { concurrency: "4", rate: "5", period: "-1" }, /error=invalid_limit/, /periodMs must be an integer/],
+      ["a valid number with a bad one", { concurrency: "4", rate: "5", period: "-1" }, /error=invalid_limit/, /periodMs must be an integer from 1 to 86400000 \(got -1\)/],
     ];
     for (const [label, fields, code, message] of cases) {
       const redirect = await unchanged(() => dashboardAction({ intent: "set-limit", type: TYPE, back: "/jobs", ...fields }, cookie));
@@ -165,6 +167,8 @@ describe("dashboard limit intents over HTTP: bad input and no session write noth
       const flash = await page.getByTestId("flash-error").innerText();
       expect(flash, label).toContain("That limit is not valid; nothing was written: ");
       expect(flash, label).toMatch(message);
+      expect(flash, label).toMatch(new RegExp(`${message.source}\\.$`)); // the whole reason, then the end
+      if (label === "concurrency 0") await page.screenshot({ path: artifactPath("limits-refused.png") });
     }
 
     const notLimited = await unchanged(() => dashboardAction({ intent: "set-limit", type: "send-email", concurrency: "2", back: "/jobs" }, cookie));
