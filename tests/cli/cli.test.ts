@@ -52,7 +52,7 @@ describe("enqueue", () => {
   });
 
   it("rejects an unknown type: exit 2, one line naming the known types, nothing written", async () => {
-    expectError(await jobs("enqueue", "send-sms", '{"to":"x"}'), 2, /unknown job type "send-sms" \(known: send-email, process-upload, onboarding\)/);
+    expectError(await jobs("enqueue", "send-sms", '{"to":"x"}'), 2, /unknown job type "send-sms" \(known: send-email, process-upload, onboarding, sync-customer\)/);
     expect(await count()).toBe(0);
   });
 

@@ -23,6 +23,7 @@ describe("dashboard: Limits section", () => {
     await claimJobs(e, { workerId: "w", limit: 50, maxTimeoutMs: 60_000, graceMs: 1_000 });
     await q.setLimit("rated", { rateLimit: { limit: 5, periodMs: 2_000 } });
     await q.pause("global3");
+    await q.setLimit("mixed", { concurrency: 4 });
     const html = renderToStaticMarkup(createElement(LimitsSection, { flow: (await q.getStats()).flow, base: "/jobs" }));
     const row = (type: string) => new RegExp(`<tr data-type="${type}">(.*?)</tr>`).exec(html)?.[1] ?? "";
     expect(row("per-tenant")).toContain(">concurrency 2 per key<");
@@ -32,6 +33,12 @@ describe("dashboard: Limits section", () => {
     expect(row("global3")).toMatch(/data-testid="limits-running-global3">3 \/ 3</);
     expect(row("global3")).toContain("paused");
     expect(row("rated")).toContain(">5 starts per 2 s per key (override)<");
+    // Where each limit comes from: the code, a runtime override, or each its own when they differ.
+    expect(row("per-tenant")).toContain('data-testid="limits-source-per-tenant">code<');
+    expect(row("rated")).toContain('data-testid="limits-source-rated">runtime override<');
+    expect(row("mixed")).toContain('data-testid="limits-source-mixed">concurrency: runtime override · rate: code<');
+    // Without the page's action (`v`) the section is read-only: no form.
+    expect(html).not.toContain("<form");
     expect(renderToStaticMarkup(createElement(LimitsSection, { flow: [], base: "/jobs" }))).toBe("");
   });
 });

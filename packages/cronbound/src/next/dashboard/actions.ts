@@ -7,6 +7,7 @@ import { isJobId } from "../../engine/ids.ts";
 import { tickBudgetMs } from "../budget.ts";
 import { dashboardAccess, signIn, signOut, type AuthSettings } from "./auth.ts";
 import { incidentAction } from "./incident-actions.ts";
+import { limitAction } from "./limit-actions.ts";
 import { safeNext } from "./login.tsx";
 
 // The dashboard's server actions, behind one entry point. The app wraps it in its own
@@ -98,6 +99,12 @@ export async function runDashboardAction(queue: Queue, form: FormData, options: 
     case "resume": {
       const to = backPath(s.base, form.get("back"));
       await incidentAction(queue, intent, form, s.base, (params) => back(to, params));
+      break;
+    }
+    case "set-limit":
+    case "clear-limit": {
+      const to = backPath(s.base, form.get("back"));
+      await limitAction(queue, intent, form, s.base, (params) => back(to, params));
       break;
     }
     case "signout":

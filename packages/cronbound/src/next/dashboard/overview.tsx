@@ -88,7 +88,7 @@ export async function Overview({ e, v, sp }: { e: Engine; v: ViewContext; sp: Se
         </table>
       )}
 
-      <LimitsSection flow={stats.flow} base={base} />
+      <LimitsSection flow={stats.flow} base={base} v={v} />
 
       <h2>Recent failures</h2>
       {failures.length === 0 ? (

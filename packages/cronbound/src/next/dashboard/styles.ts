@@ -55,6 +55,7 @@ export const DASHBOARD_CSS = `
 .cronbound form.login label { display: flex; flex-direction: column; gap: 4px; }
 .cronbound .filters { flex-wrap: wrap; }
 .cronbound .filters.search input { min-width: 340px; }
+.cronbound .filters.limit-form input { width: 7em; }
 .cronbound .live { font-size: 13px; white-space: nowrap; }
 .cronbound .bulk { margin: 8px 0 12px; }
 .cronbound .bulk .notice p { margin: 0 0 8px; }

@@ -5,6 +5,7 @@ import { pausedTypes } from "../../engine/pause.ts";
 import { getStats } from "../../engine/stats.ts";
 import { JOB_STATUSES } from "../../engine/types.ts";
 import { IncidentFlash } from "./incidents.tsx";
+import { describeLimits, LimitForm, limitSource } from "./limits.tsx";
 import { LiveRefresh } from "./live.tsx";
 import { ActionForm, Flash, fmtAgo, fmtTime, ModeBar, type ViewContext } from "./ui.tsx";
 
@@ -41,6 +42,7 @@ export async function TypeView({ e, v, type, sp }: { e: Engine; v: ViewContext; 
   const counts = stats.byType[type];
   if (!e.registry.get(type) && !counts) notFound();
   const p = paused.find((x) => x.type === type);
+  const flow = stats.flow.find((f) => f.type === type);
   const now = new Date(stats.now);
   const base = v.base;
   const here = `${base}/types/${encodeURIComponent(type)}`;
@@ -76,6 +78,16 @@ export async function TypeView({ e, v, type, sp }: { e: Engine; v: ViewContext; 
         )}
         <a href={`${base}?type=${encodeURIComponent(type)}#list`}>its jobs</a>
       </div>
+
+      {flow && (
+        <>
+          <h2>Limits</h2>
+          <p data-testid="type-limits">
+            {describeLimits(flow)} <span className="muted">(set by <span data-testid="type-limits-source">{limitSource(flow)}</span>)</span>
+          </p>
+          <LimitForm v={v} f={flow} back={here} />
+        </>
+      )}
 
       <h2>Now</h2>
       <table data-testid="type-counts">

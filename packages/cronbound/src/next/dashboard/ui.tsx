@@ -64,6 +64,8 @@ const DONE: Record<string, string> = {
   retried: "Retried: the job is pending again, due now.",
   cancelled: "Cancelled.",
   tick: "Tick finished",
+  "limit-set": "Limits overridden, from the next claim on, for",
+  "limit-cleared": "Override cleared: the code's limits hold again for",
 };
 const ERRORS: Record<string, string> = {
   not_found: "No such job (it may have been pruned).",
@@ -73,16 +75,27 @@ const ERRORS: Record<string, string> = {
   empty_match: "No job matches that filter any more; nothing was done.",
   unknown_type: "No such job type; nothing was done.",
   invalid_reason: "The reason is too long (500 characters at most); nothing was done.",
+  invalid_limit: "That limit is not valid; nothing was written",
+  not_limited: "That type declares no limit in code, so none can be set here; nothing was written",
 };
+/** Codes whose flash carries the action's own detail (`report`): a type name or a refusal's reason. */
+const WITH_REPORT = new Set(["tick", "limit-set", "limit-cleared", "invalid_limit", "not_limited"]);
 
 /** The result of the last action, carried in the URL by the action's redirect. */
 export function Flash({ done, error, report }: { done?: string; error?: string; report?: string }) {
-  if (error) return <p className="flash bad" role="status">{ERRORS[error] ?? "The action failed."}</p>;
+  if (error) {
+    return (
+      <p className="flash bad" role="status" data-testid="flash-error">
+        {ERRORS[error] ?? "The action failed."}
+        {WITH_REPORT.has(error) && report ? `: ${report.slice(0, 300)}.` : WITH_REPORT.has(error) ? "." : ""}
+      </p>
+    );
+  }
   if (done && DONE[done]) {
     return (
       <p className="flash ok" role="status" data-testid="flash">
         {DONE[done]}
-        {done === "tick" && report ? `: ${report.slice(0, 200)}.` : ""}
+        {WITH_REPORT.has(done) && report ? `${done === "tick" ? ":" : ""} ${report.slice(0, 200)}.` : ""}
       </p>
     );
   }
