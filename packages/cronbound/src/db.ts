@@ -10,7 +10,9 @@ import type { Sql } from "./sql.ts";
  * int itself, so bigint and numeric parsing never matter.
  *
  * Nothing the engine sends keeps session state (no SET, no LISTEN, no session advisory lock),
- * so an executor may sit on a transaction-mode pooler.
+ * so an executor may sit on a transaction-mode pooler. The one exception is `listen`, which
+ * only the long-running worker uses, on a connection of its own, after checking that a
+ * notification comes back through it (engine/wake.ts).
  */
 export interface Executor {
   /** Rows of one statement (`$1`-style placeholders). */
@@ -27,6 +29,12 @@ export interface Executor {
   /** Short name for logs: "pg", "prisma+pg", "prisma". */
   readonly kind: string;
   /**
+   * Open a connection of its own (not one of the pool's) and LISTEN on `channel`: `onNotify`
+   * gets each payload, `onLost` the error if that connection ends. Absent when the executor
+   * has no way to open one (Prisma without its pool): the worker then polls.
+   */
+  listen?(channel: string, onNotify: (payload: string) => void, onLost: (err: Error) => void): Promise<Listening>;
+  /**
    * Set when this executor is on a path that costs noticeably more per statement than it
    * needs to (a PrismaClient without its pg pool); the queue logs it once.
    */
@@ -41,6 +49,62 @@ export function execute(db: Executor, q: Sql): Promise<number> {
   return db.execute(q.text, q.values);
 }
 
+/** A LISTEN connection (Executor.listen); close() ends it. */
+export interface Listening {
+  close(): Promise<void>;
+}
+
+interface PgListenClient {
+  connect(): Promise<unknown>;
+  query(text: string): Promise<unknown>;
+  end(): Promise<void>;
+  on(event: "error" | "end", fn: (err?: Error) => void): unknown;
+  on(event: "notification", fn: (m: { channel: string; payload?: string }) => void): unknown;
+}
+
+/**
+ * Executor.listen over a pg Pool: a new client made from the pool's own Client class and
+ * options (same server, same credentials), outside the pool, so it takes none of its slots.
+ * Undefined when `pool` is not a pg Pool.
+ */
+export function pgListen(pool: PgPoolLike): Executor["listen"] {
+  const p = pool as unknown as { Client?: new (options: unknown) => PgListenClient; options?: unknown };
+  if (typeof p.Client !== "function" || typeof p.options !== "object" || p.options === null) return undefined;
+  const Client = p.Client;
+  const options = p.options;
+  return async (channel, onNotify, onLost) => {
+    const client = new Client(options);
+    let open = false;
+    let closing = false;
+    const lost = (err?: Error) => {
+      if (open && !closing) {
+        open = false;
+        onLost(err ?? new Error("the wake connection ended"));
+      }
+    };
+    client.on("error", lost);
+    client.on("end", lost);
+    client.on("notification", (m) => {
+      if (m.channel === channel) onNotify(m.payload ?? "");
+    });
+    try {
+      await client.connect();
+      await client.query(`LISTEN "${channel.replace(/"/g, '""')}"`);
+    } catch (err) {
+      closing = true;
+      await client.end().catch(() => {});
+      throw err;
+    }
+    open = true;
+    return {
+      async close() {
+        closing = true;
+        await client.end().catch(() => {});
+      },
+    };
+  };
+}
+
 /** The smallest part of `pg`'s Pool/Client the executors use (no type dependency on `pg`). */
 export interface PgQueryable {
   query(config: { text: string; values?: unknown[] }): Promise<{ rows: unknown[]; rowCount: number | null }>;
@@ -51,9 +115,13 @@ export interface PgPoolLike extends PgQueryable {
 }
 
 /** An executor over anything with pg's `query` (a Pool, a PoolClient, a Client). */
-export function pgQueryExecutor(target: PgQueryable, o: { kind: string; transaction: Executor["transaction"]; join: Executor["join"] }): Executor {
+export function pgQueryExecutor(
+  target: PgQueryable,
+  o: { kind: string; transaction: Executor["transaction"]; join: Executor["join"]; listen?: Executor["listen"] },
+): Executor {
   return {
     kind: o.kind,
+    ...(o.listen ? { listen: o.listen } : {}),
     async query<R>(text: string, values?: readonly unknown[]) {
       return (await target.query({ text, values: values as unknown[] })).rows as R[];
     },

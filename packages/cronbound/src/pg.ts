@@ -1,5 +1,5 @@
 // cronbound/pg: the engine over a `pg` Pool. The fast path: each statement is one pool.query.
-import { isPgQueryable, pgQueryExecutor, pgTransaction, type Executor, type PgPoolLike, type PgQueryable } from "./db.ts";
+import { isPgQueryable, pgListen, pgQueryExecutor, pgTransaction, type Executor, type PgPoolLike, type PgQueryable } from "./db.ts";
 
 export type { Executor, PgPoolLike } from "./db.ts";
 
@@ -26,5 +26,6 @@ export function pgExecutor(pool: PgPoolLike): Executor {
     kind: "pg",
     transaction: (fn) => pgTransaction(pool, onClient, fn),
     join: joinPg,
+    listen: pgListen(pool),
   });
 }

@@ -1,5 +1,5 @@
 // cronbound/prisma: the engine over the app's PrismaClient (Prisma 7 with @prisma/adapter-pg).
-import { isPgQueryable, pgQueryExecutor, pgTransaction, type Executor, type PgPoolLike, type PgQueryable } from "./db.ts";
+import { isPgQueryable, pgListen, pgQueryExecutor, pgTransaction, type Executor, type PgPoolLike, type PgQueryable } from "./db.ts";
 
 export type { Executor, PgPoolLike } from "./db.ts";
 
@@ -60,7 +60,7 @@ export function prismaExecutor(prisma: PrismaClientLike, options: PrismaExecutor
     pgQueryExecutor(client, { kind: "prisma+pg", transaction: (fn) => fn(onPgClient(client)), join });
 
   if (pool) {
-    return pgQueryExecutor(pool, { kind: "prisma+pg", transaction: (fn) => pgTransaction(pool, onPgClient, fn), join });
+    return pgQueryExecutor(pool, { kind: "prisma+pg", transaction: (fn) => pgTransaction(pool, onPgClient, fn), join, listen: pgListen(pool) });
   }
   return onPrisma(
     prisma,

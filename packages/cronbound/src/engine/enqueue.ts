@@ -5,6 +5,7 @@ import type { Engine } from "./context.ts";
 import type { AnyJobType, Registry } from "./define.ts";
 import { EnqueueError, toIssues } from "./errors.ts";
 import { tracedEnqueue } from "./tracing.ts";
+import { wakeChannel } from "./wake.ts";
 import { clock, jobColumns, type Job } from "./types.ts";
 
 /** Largest payload accepted, as JSON text. Jobs carry ids and small data, not files. */
@@ -121,14 +122,20 @@ export async function enqueue(
 
 async function insertOne(e: Engine, r: Row, deps: Sql, blocked: Sql, onConflict: Sql, now: Date | undefined, traceparent: string | null): Promise<EnqueueResult> {
   for (let i = 0; i < 2; i++) {
-    const inserted = await queryRows<Job>(e.db, sql`
+    // The wake (engine/wake.ts) rides in the statement: sent at commit, only for a job due now.
+    // run_at is stored to the millisecond: truncated, not rounded, so a job due now is due at
+    // once (rounded up, a claim in the next half millisecond would not see it yet).
+    const inserted = await queryRows<Job & { _wake?: unknown }>(e.db, sql`
       INSERT INTO ${e.t.jobs} AS jobs (type, payload, priority, run_at, max_attempts, timeout_ms, idempotency_key, depends_on, blocked, traceparent)
       VALUES (${r.type}, ${r.payload}::jsonb, ${r.priority},
-              coalesce(${r.runAt}::timestamptz, ${clock(now)} + ${r.delayMs} * interval '1 millisecond'),
+              coalesce(${r.runAt}::timestamptz, date_trunc('milliseconds', ${clock(now)} + ${r.delayMs} * interval '1 millisecond')),
               ${r.maxAttempts}, ${r.timeoutMs}, ${r.idempotencyKey}, ${deps}, ${blocked}, ${traceparent})
       ${onConflict}
-      RETURNING ${jobColumns()}`);
-    if (inserted.length) return { job: inserted[0], created: true };
+      RETURNING ${jobColumns()}, ${wakeIfDue(e, sql`jobs.type`, sql`jobs.run_at`, sql`jobs.blocked`, now)} AS _wake`);
+    if (inserted.length) {
+      const { _wake, ...job } = inserted[0];
+      return { job: job as Job, created: true };
+    }
     const existing = await queryRows<Job>(e.db, sql`SELECT ${jobColumns()} FROM ${e.t.jobs} jobs WHERE idempotency_key = ${r.idempotencyKey}`);
     if (existing.length) return { job: existing[0], created: false };
     // The conflicting row was deleted between the two statements (retention): insert again.
@@ -159,11 +166,13 @@ export async function enqueueMany(e: Engine, items: EnqueueManyItem[], options: 
 }
 
 async function insertMany(e: Engine, rows: Row[], now: Date | undefined, traceparent: string | null): Promise<string[]> {
-  // Dependency lists travel as text ('{1,2}') because unnest flattens arrays of arrays.
+  // Dependency lists travel as text ('{1,2}') because unnest flattens arrays of arrays. The
+  // wake (engine/wake.ts): one pg_notify per distinct type due now, in the same statement.
   const created = await queryRows<{ id: string }>(e.db, sql`
+    WITH ins AS (
     INSERT INTO ${e.t.jobs} (type, payload, priority, run_at, max_attempts, timeout_ms, idempotency_key, depends_on, blocked, traceparent)
     SELECT t.type, t.payload::jsonb, t.priority,
-           coalesce(t.run_at, ${clock(now)} + t.delay_ms * interval '1 millisecond'),
+           coalesce(t.run_at, date_trunc('milliseconds', ${clock(now)} + t.delay_ms * interval '1 millisecond')),
            t.max_attempts, t.timeout_ms, t.idempotency_key, t.deps::bigint[],
            ${rows.some((r) => r.dependsOn.length) ? blockedExpr(e, sql`t.deps::bigint[]`) : sql`false`}, ${traceparent}::text
     FROM unnest(${rows.map((r) => r.type)}::text[], ${rows.map((r) => r.payload)}::text[],
@@ -174,9 +183,21 @@ async function insertMany(e: Engine, rows: Row[], now: Date | undefined, tracepa
          WITH ORDINALITY AS t(type, payload, priority, run_at, delay_ms, max_attempts, timeout_ms, idempotency_key, deps, ord)
     ORDER BY t.ord
     ${rows.some((r) => r.idempotencyKey !== null) ? sql`ON CONFLICT (idempotency_key) DO NOTHING` : empty}
-    RETURNING id::text AS id`);
+    RETURNING id, type, run_at, blocked),
+    woken AS (
+      SELECT pg_notify(${wakeChannel(e.config.schema)}, d.type)::text = '' AS notified
+      FROM (SELECT DISTINCT type FROM ins WHERE NOT blocked AND run_at <= ${clock(now)}) d)
+    SELECT id::text AS id FROM ins, (SELECT count(*) FROM woken) w`);
   // Ids come from one sequence in insertion order, which follows t.ord.
   return created.map((r) => r.id).sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
+}
+
+/**
+ * pg_notify(the queue's channel, type) when the row is due now and not blocked; a boolean
+ * column (true: notified), since drivers (Prisma's) cannot read pg_notify's `void`.
+ */
+function wakeIfDue(e: Engine, type: Sql, runAt: Sql, blocked: Sql, now?: Date): Sql {
+  return sql`CASE WHEN NOT ${blocked} AND ${runAt} <= ${clock(now)} THEN pg_notify(${wakeChannel(e.config.schema)}, ${type})::text = '' END`;
 }
 
 /** Dependencies must exist; a job waiting on a missing id would wait forever. */
