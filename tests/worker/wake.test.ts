@@ -46,7 +46,8 @@ describe("wake on enqueue", () => {
     const worker = runWorker(queue, { signal: stop.signal, concurrency: 2 });
     try {
       const started = await waitFor("worker_started", () => log.records.find((r) => r.event === "worker_started"));
-      expect(started).toMatchObject({ wake: "listen" });
+      // The probe proved a session connection: the ticks' statements are named prepared statements.
+      expect(started).toMatchObject({ wake: "listen", statements: "named" });
       expect(started.msg).toMatch(/wake: listen/);
       // Its first tick (found nothing) is over: it is in its 60 s idle pause.
       await waitFor("the first tick", async () => (await t.sql("SELECT 1")) && log.records.length >= 1);
@@ -130,6 +131,26 @@ describe("wake on enqueue", () => {
   });
 });
 
+describe("named statements (Executor.named)", () => {
+  it("parses a text once per connection under a name derived from it, so executors sharing a pool never clash", async () => {
+    const { pgExecutor } = await import("cronbound/pg");
+    const pool = t.newPool(1); // one connection: every statement below meets the same session
+    const a = pgExecutor(pool).named!();
+    const b = pgExecutor(pool).named!();
+    for (let i = 0; i < 3; i++) {
+      expect(await a.query<{ x: number }>("SELECT $1::int + 1 AS x", [i])).toEqual([{ x: i + 1 }]);
+      expect(await b.query<{ y: string }>("SELECT $1::text AS y", [`v${i}`])).toEqual([{ y: `v${i}` }]);
+      expect(await b.query<{ x: number }>("SELECT $1::int + 1 AS x", [i])).toEqual([{ x: i + 1 }]);
+    }
+    const prepared = (await pool.query<{ name: string; statement: string }>("SELECT name, statement FROM pg_prepared_statements ORDER BY statement")).rows;
+    expect(prepared.map((p) => p.statement)).toEqual(["SELECT $1::int + 1 AS x", "SELECT $1::text AS y"]);
+    expect(prepared.every((p) => /^cronbound_[0-9a-f]{24}$/.test(p.name))).toBe(true);
+    // The plain executor still sends unnamed statements.
+    expect(await pgExecutor(pool).execute("SELECT 1")).toBe(1);
+    expect((await pool.query("SELECT count(*)::int AS n FROM pg_prepared_statements")).rows[0].n).toBe(2);
+  });
+});
+
 describe("wake through a transaction-mode pooler", () => {
   let bouncer: PgBouncer;
   beforeAll(async () => {
@@ -146,7 +167,7 @@ describe("wake through a transaction-mode pooler", () => {
     const worker = runWorker(queue, { signal: stop.signal });
     try {
       const started = await waitFor("worker_started", () => log.records.find((r) => r.event === "worker_started"));
-      expect(started).toMatchObject({ wake: "poll" });
+      expect(started).toMatchObject({ wake: "poll", statements: "unnamed" });
       expect(String(started.wakeReason)).toMatch(/transaction-mode pooler/);
       expect(String(started.msg)).toMatch(/wake: poll/);
       const a = await queue.enqueue("noop", { n: 1 });

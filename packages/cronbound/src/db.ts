@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { Sql } from "./sql.ts";
 
 /**
@@ -34,6 +35,13 @@ export interface Executor {
    * has no way to open one (Prisma without its pool): the worker then polls.
    */
   listen?(channel: string, onNotify: (payload: string) => void, onLost: (err: Error) => void): Promise<Listening>;
+  /**
+   * The same executor with its statements sent as named prepared statements (parsed and
+   * planned once per connection). Only for connections that keep their session: a
+   * transaction-mode pooler hands the next statement to a server connection that never saw
+   * the name. The worker uses it when its wake probe proved a session connection.
+   */
+  named?(): Executor;
   /**
    * Set when this executor is on a path that costs noticeably more per statement than it
    * needs to (a PrismaClient without its pg pool); the queue logs it once.
@@ -107,7 +115,7 @@ export function pgListen(pool: PgPoolLike): Executor["listen"] {
 
 /** The smallest part of `pg`'s Pool/Client the executors use (no type dependency on `pg`). */
 export interface PgQueryable {
-  query(config: { text: string; values?: unknown[] }): Promise<{ rows: unknown[]; rowCount: number | null }>;
+  query(config: { text: string; values?: unknown[]; name?: string }): Promise<{ rows: unknown[]; rowCount: number | null }>;
 }
 
 export interface PgPoolLike extends PgQueryable {
@@ -117,20 +125,43 @@ export interface PgPoolLike extends PgQueryable {
 /** An executor over anything with pg's `query` (a Pool, a PoolClient, a Client). */
 export function pgQueryExecutor(
   target: PgQueryable,
-  o: { kind: string; transaction: Executor["transaction"]; join: Executor["join"]; listen?: Executor["listen"] },
+  o: { kind: string; transaction: Executor["transaction"]; join: Executor["join"]; listen?: Executor["listen"]; named?: boolean },
 ): Executor {
-  return {
+  const config = o.named
+    ? (text: string, values?: readonly unknown[]) => {
+        const name = statementName(text);
+        return name ? { name, text, values: values as unknown[] } : { text, values: values as unknown[] };
+      }
+    : (text: string, values?: readonly unknown[]) => ({ text, values: values as unknown[] });
+  const self: Executor = {
     kind: o.kind,
     ...(o.listen ? { listen: o.listen } : {}),
     async query<R>(text: string, values?: readonly unknown[]) {
-      return (await target.query({ text, values: values as unknown[] })).rows as R[];
+      return (await target.query(config(text, values))).rows as R[];
     },
     async execute(text: string, values?: readonly unknown[]) {
-      return (await target.query({ text, values: values as unknown[] })).rowCount ?? 0;
+      return (await target.query(config(text, values))).rowCount ?? 0;
     },
     transaction: o.transaction,
     join: o.join,
+    named: () => (o.named ? self : pgQueryExecutor(target, { ...o, named: true })),
   };
+  return self;
+}
+
+// Named statements: the name is a hash of the text, so the same text has the same name in
+// every executor sharing a connection (pg refuses one name for two texts), and the number of
+// names is bounded: a text first seen after MAX_NAMED others goes unnamed.
+const MAX_NAMED = 500;
+const names = new Map<string, string>();
+
+function statementName(text: string): string | undefined {
+  let name = names.get(text);
+  if (name === undefined && names.size < MAX_NAMED) {
+    name = `cronbound_${createHash("sha1").update(text).digest("hex").slice(0, 24)}`;
+    names.set(text, name);
+  }
+  return name;
 }
 
 /** BEGIN/COMMIT on one client checked out of `pool`; ROLLBACK when `fn` throws. */

@@ -5,6 +5,7 @@ import { sleep } from "./engine/sleep.ts";
 import { defaultWorkerId, runTick, type JobEvent } from "./engine/tick/run.ts";
 import type { TickReport } from "./engine/types.ts";
 import { openWake, type Wake } from "./engine/wake.ts";
+import { withDb } from "./engine/context.ts";
 
 // The long-running worker (`cronbound worker`, a Procfile's `worker:` line): the article's
 // runner loop, built on the same tick as the cron route. It only loops; claiming, running,
@@ -89,12 +90,17 @@ export async function runWorker(queue: Queue, options: WorkerOptions = {}): Prom
       },
     });
   let wake: Wake = await open();
+  // A probe that came back proved a session connection: the ticks' statements can then be
+  // named prepared statements, parsed and planned once per connection instead of every time.
+  const named = wake.mode === "listen" && e.db.named ? e.db.named() : undefined;
+  const te = named ? withDb(e, named) : e;
   const wakeLine = wake.mode === "listen" ? "listen (LISTEN/NOTIFY, polling behind it)" : `poll (${wake.reason})`;
   log.info(
     {
       event: "worker_started", workerId, types: options.types ?? e.registry.names(), concurrency, batchSize,
       tickBudgetMs: w.tickBudgetMs, busyPauseMs: w.busyPauseMs, idlePauseMs: w.idlePauseMs, shutdownGraceMs: w.shutdownGraceMs,
       schema: e.config.schema, executor: e.db.kind, wake: wake.mode, ...(wake.reason ? { wakeReason: wake.reason } : {}),
+      statements: named ? "named" : "unnamed",
     },
     `cronbound worker started; wake: ${wakeLine}`,
   );
@@ -130,7 +136,7 @@ export async function runWorker(queue: Queue, options: WorkerOptions = {}): Prom
     notified = false;
     let report: TickReport;
     try {
-      report = await runTick(e, {
+      report = await runTick(te, {
         skipMaintenance,
         wakeups: (nudge) => {
           nudges.add(nudge);
