@@ -57,7 +57,9 @@ function prepare(registry: Registry, type: unknown, payload: unknown, options: u
   if (!parsed.success) {
     throw new EnqueueError("invalid_payload", `invalid payload for job type "${type}"`, toIssues(parsed.error, [...at, "payload"]));
   }
-  const opts = enqueueOptionsSchema.safeParse(options ?? {});
+  // No options (the common call): nothing to validate, and zod's strict-object pass is skipped.
+  const none = options === undefined || options === null || (typeof options === "object" && !Array.isArray(options) && isEmpty(options));
+  const opts = none ? { success: true as const, data: {} as z.output<typeof enqueueOptionsSchema> } : enqueueOptionsSchema.safeParse(options);
   if (!opts.success) throw new EnqueueError("invalid_options", "invalid enqueue options", toIssues(opts.error, [...at, "options"]));
   let json: string;
   try {
@@ -93,6 +95,11 @@ function prepare(registry: Registry, type: unknown, payload: unknown, options: u
   };
 }
 
+function isEmpty(o: object): boolean {
+  for (const _ in o) return false;
+  return Object.getOwnPropertySymbols(o).length === 0;
+}
+
 // A dependent job starts blocked while any of its dependencies has not completed.
 const blockedExpr = (e: Engine, deps: Sql) =>
   sql`EXISTS (SELECT 1 FROM ${e.t.jobs} d WHERE d.id = ANY(${deps}) AND d.status <> 'completed')`;
@@ -120,22 +127,42 @@ export async function enqueue(
   return tracedEnqueue(r.type, 1, (traceparent) => insertOne(e, r, deps, blocked, onConflict, now, traceparent), (res) => [res.job.id]);
 }
 
+interface Inserted {
+  id: string;
+  runAt: Date;
+  createdAt: Date;
+  blocked: boolean;
+}
+
+/**
+ * The row just inserted, as a Job: what the database decided (id, run_at, created_at, blocked)
+ * comes back from the INSERT; the rest is what was written, so the statement returns four
+ * columns instead of the whole row (the payload as stored: its JSON, parsed).
+ */
+function newJob(r: Row, ins: Inserted, traceparent: string | null): Job {
+  return {
+    id: ins.id, type: r.type, payload: JSON.parse(r.payload), status: "pending", priority: r.priority, runAt: ins.runAt,
+    attempts: 0, maxAttempts: r.maxAttempts, timeoutMs: r.timeoutMs, lockedAt: null, lockedBy: null, lockedUntil: null,
+    lastError: null, errors: [], result: null, progress: null, idempotencyKey: r.idempotencyKey, dependsOn: [...r.dependsOn],
+    blocked: ins.blocked, parentId: null, createdAt: ins.createdAt, updatedAt: ins.createdAt, startedAt: null, finishedAt: null,
+    traceparent,
+  };
+}
+
 async function insertOne(e: Engine, r: Row, deps: Sql, blocked: Sql, onConflict: Sql, now: Date | undefined, traceparent: string | null): Promise<EnqueueResult> {
   for (let i = 0; i < 2; i++) {
     // The wake (engine/wake.ts) rides in the statement: sent at commit, only for a job due now.
     // run_at is stored to the millisecond: truncated, not rounded, so a job due now is due at
     // once (rounded up, a claim in the next half millisecond would not see it yet).
-    const inserted = await queryRows<Job & { _wake?: unknown }>(e.db, sql`
+    const inserted = await queryRows<Inserted>(e.db, sql`
       INSERT INTO ${e.t.jobs} AS jobs (type, payload, priority, run_at, max_attempts, timeout_ms, idempotency_key, depends_on, blocked, traceparent)
       VALUES (${r.type}, ${r.payload}::jsonb, ${r.priority},
               coalesce(${r.runAt}::timestamptz, date_trunc('milliseconds', ${clock(now)} + ${r.delayMs} * interval '1 millisecond')),
               ${r.maxAttempts}, ${r.timeoutMs}, ${r.idempotencyKey}, ${deps}, ${blocked}, ${traceparent})
       ${onConflict}
-      RETURNING ${jobColumns()}, ${wakeIfDue(e, sql`jobs.type`, sql`jobs.run_at`, sql`jobs.blocked`, now)} AS _wake`);
-    if (inserted.length) {
-      const { _wake, ...job } = inserted[0];
-      return { job: job as Job, created: true };
-    }
+      RETURNING jobs.id::text AS id, jobs.run_at AS "runAt", jobs.created_at AS "createdAt", jobs.blocked,
+                ${wakeIfDue(e, sql`jobs.type`, sql`jobs.run_at`, sql`jobs.blocked`, now)} AS _wake`);
+    if (inserted.length) return { job: newJob(r, inserted[0], traceparent), created: true };
     const existing = await queryRows<Job>(e.db, sql`SELECT ${jobColumns()} FROM ${e.t.jobs} jobs WHERE idempotency_key = ${r.idempotencyKey}`);
     if (existing.length) return { job: existing[0], created: false };
     // The conflicting row was deleted between the two statements (retention): insert again.
@@ -189,7 +216,8 @@ async function insertMany(e: Engine, rows: Row[], now: Date | undefined, tracepa
       FROM (SELECT DISTINCT type FROM ins WHERE NOT blocked AND run_at <= ${clock(now)}) d)
     SELECT id::text AS id FROM ins, (SELECT count(*) FROM woken) w`);
   // Ids come from one sequence in insertion order, which follows t.ord.
-  return created.map((r) => r.id).sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
+  // Compared as decimal strings (shorter is smaller), without a BigInt per comparison.
+  return created.map((r) => r.id).sort((a, b) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0));
 }
 
 /**
