@@ -151,6 +151,26 @@ describe("named statements (Executor.named)", () => {
   });
 });
 
+describe("pgExecutor(pool, { namedStatements: true })", () => {
+  it("enqueues and ticks with named statements on every connection of the pool, with the same results", async () => {
+    const { pgExecutor } = await import("cronbound/pg");
+    const { createQueue, silentLogger } = await import("cronbound");
+    const pool = t.newPool(1);
+    const db = pgExecutor(pool, { namedStatements: true });
+    expect(db.namedStatements).toBe(true);
+    expect(pgExecutor(pool).namedStatements).toBe(false);
+    const q = createQueue({ db, registry, config: { production: false }, logger: silentLogger });
+    const ids = [];
+    for (let i = 0; i < 3; i++) ids.push((await q.enqueue("noop", { n: i })).job.id);
+    ids.push(...(await q.enqueueMany([{ type: "noop", payload: { n: 9 } }])));
+    const report = await q.runTick({ budgetMs: 10_000, workerId: "named" });
+    expect(report.completed).toBe(4);
+    for (const id of ids) expect(await status(id)).toBe("completed");
+    const prepared = (await pool.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_prepared_statements WHERE name LIKE 'cronbound_%'")).rows[0].n;
+    expect(prepared).toBeGreaterThanOrEqual(4); // the insert, the bulk insert, a claim, a completion at least
+  });
+});
+
 describe("wake through a transaction-mode pooler", () => {
   let bouncer: PgBouncer;
   beforeAll(async () => {

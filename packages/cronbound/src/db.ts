@@ -42,6 +42,8 @@ export interface Executor {
    * the name. The worker uses it when its wake probe proved a session connection.
    */
   named?(): Executor;
+  /** True when this executor's statements are named prepared statements. */
+  readonly namedStatements?: boolean;
   /**
    * Set when this executor is on a path that costs noticeably more per statement than it
    * needs to (a PrismaClient without its pg pool); the queue logs it once.
@@ -145,6 +147,7 @@ export function pgQueryExecutor(
     transaction: o.transaction,
     join: o.join,
     named: () => (o.named ? self : pgQueryExecutor(target, { ...o, named: true })),
+    namedStatements: o.named === true,
   };
   return self;
 }

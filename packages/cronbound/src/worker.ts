@@ -100,7 +100,7 @@ export async function runWorker(queue: Queue, options: WorkerOptions = {}): Prom
       event: "worker_started", workerId, types: options.types ?? e.registry.names(), concurrency, batchSize,
       tickBudgetMs: w.tickBudgetMs, busyPauseMs: w.busyPauseMs, idlePauseMs: w.idlePauseMs, shutdownGraceMs: w.shutdownGraceMs,
       schema: e.config.schema, executor: e.db.kind, wake: wake.mode, ...(wake.reason ? { wakeReason: wake.reason } : {}),
-      statements: named ? "named" : "unnamed",
+      statements: te.db.namedStatements ? "named" : "unnamed",
     },
     `cronbound worker started; wake: ${wakeLine}`,
   );
