@@ -67,6 +67,28 @@ describe("wake on enqueue", () => {
     expect(summary.jobs.completed).toBe(2);
   });
 
+  it("a lost LISTEN connection is logged and opened again 5 s later, ending even a one-minute pause; the wake works again", async () => {
+    const log = recorder();
+    const queue = t.queue(registry, { worker: MINUTE }, { logger: log.logger });
+    const stop = new AbortController();
+    const worker = runWorker(queue, { signal: stop.signal });
+    try {
+      await waitFor("worker_started", () => log.records.find((r) => r.event === "worker_started" && r.wake === "listen"));
+      const [killed] = await t.sql<{ n: number }>(
+        `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity
+         WHERE datname = current_database() AND query LIKE 'LISTEN %' AND pid <> pg_backend_pid()`,
+      );
+      expect(killed.n).toBe(1);
+      await waitFor("wake_lost", () => log.records.find((r) => r.event === "wake_lost"));
+      await waitFor("wake_restored", () => log.records.find((r) => r.event === "wake_restored"));
+      const a = await queue.enqueue("noop", { n: 1 });
+      await waitFor("the job, started by the restored wake", async () => (await status(a.job.id)) === "completed");
+    } finally {
+      stop.abort();
+      await worker;
+    }
+  });
+
   it("notifies once per committed transaction and type, not for a rolled-back enqueue, a delayed job or a blocked one", async () => {
     const q = t.queue(registry);
     const l = await listener();

@@ -83,7 +83,9 @@ export function pgListen(pool: PgPoolLike): Executor["listen"] {
   const Client = p.Client;
   const options = p.options;
   return async (channel, onNotify, onLost) => {
-    const client = new Client(options);
+    // keepAlive: a connection that only listens sends nothing, and a NAT or load balancer
+    // may drop it silently; TCP keepalives keep it alive or make its loss an 'error'.
+    const client = new Client({ ...(options as object), keepAlive: true });
     let open = false;
     let closing = false;
     const lost = (err?: Error) => {

@@ -76,6 +76,14 @@ export async function runWorker(queue: Queue, options: WorkerOptions = {}): Prom
     for (const nudge of nudges) nudge();
   };
   let reopenAt = 0;
+  let reopenTimer: NodeJS.Timeout | undefined;
+  // Open the wake again in `ms`: the timer ends the pause then, so a worker in a long idle
+  // pause does not poll without its wake for the rest of that pause.
+  const reopenIn = (ms: number) => {
+    reopenAt = Date.now() + ms;
+    clearTimeout(reopenTimer);
+    reopenTimer = setTimeout(() => endPause?.(), ms);
+  };
   let lastMaintenance = 0;
   const open = () =>
     openWake(e, w.wake, {
@@ -85,7 +93,7 @@ export async function runWorker(queue: Queue, options: WorkerOptions = {}): Prom
         log.warn({ event: "wake_lost", workerId, ...errorFields(err), retryInMs: WAKE_REOPEN_MS }, "the LISTEN connection was lost; polling until it is back");
         const lost = wake;
         wake = { mode: "poll", reason: "the LISTEN connection was lost", close: async () => {} };
-        reopenAt = Date.now() + WAKE_REOPEN_MS;
+        reopenIn(WAKE_REOPEN_MS);
         void lost.close();
       },
     });
@@ -126,7 +134,7 @@ export async function runWorker(queue: Queue, options: WorkerOptions = {}): Prom
       reopenAt = 0;
       wake = await open();
       if (wake.mode === "listen") log.info({ event: "wake_restored", workerId }, "listening for enqueued jobs again");
-      else reopenAt = Date.now() + WAKE_REOPEN_MS * 6;
+      else reopenIn(WAKE_REOPEN_MS * 6);
     }
     // A tick a notification started skips maintenance when the last one ran within an idle
     // pause: the job just enqueued starts after one claim instead of after the maintenance
@@ -184,6 +192,7 @@ export async function runWorker(queue: Queue, options: WorkerOptions = {}): Prom
     }
     await rest(busy ? w.busyPauseMs : w.idlePauseMs);
   }
+  clearTimeout(reopenTimer);
   await wake.close();
   log.info({ event: "worker_stopped", workerId, ticks: summary.ticks, jobs: summary.jobs }, "cronbound worker stopped");
   return summary;
