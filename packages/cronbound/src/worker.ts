@@ -98,6 +98,7 @@ export async function runWorker(queue: Queue, options: WorkerOptions = {}): Prom
       },
     });
   let wake: Wake = await open();
+  if (wake.retry) reopenIn(WAKE_REOPEN_MS * 6); // the database was unreachable: try again later
   // A probe that came back proved a session connection: the ticks' statements can then be
   // named prepared statements, parsed and planned once per connection instead of every time.
   const named = wake.mode === "listen" && e.db.named ? e.db.named() : undefined;
@@ -134,7 +135,7 @@ export async function runWorker(queue: Queue, options: WorkerOptions = {}): Prom
       reopenAt = 0;
       wake = await open();
       if (wake.mode === "listen") log.info({ event: "wake_restored", workerId }, "listening for enqueued jobs again");
-      else reopenIn(WAKE_REOPEN_MS * 6);
+      else reopenIn(WAKE_REOPEN_MS * 6); // keep trying, every 30 s
     }
     // A tick a notification started skips maintenance when the last one ran within an idle
     // pause: the job just enqueued starts after one claim instead of after the maintenance

@@ -30,6 +30,8 @@ export interface Wake {
   readonly mode: "listen" | "poll";
   /** Why the worker polls (config, no way to listen, the probe did not come back, the connection failed). */
   readonly reason?: string;
+  /** Polling because the database could not be reached: worth trying again later. */
+  readonly retry?: boolean;
   close(): Promise<void>;
 }
 
@@ -43,7 +45,7 @@ export async function openWake(
   mode: WakeMode,
   o: { types?: string[]; onWake: () => void; onLost: (err: Error) => void; probeTimeoutMs?: number },
 ): Promise<Wake> {
-  const poll = (reason: string): Wake => ({ mode: "poll", reason, close: async () => {} });
+  const poll = (reason: string, retry = false): Wake => ({ mode: "poll", reason, retry, close: async () => {} });
   if (mode === "poll") return poll("config (WORKER_WAKE=poll)");
   if (!e.db.listen) return poll(`the ${e.db.kind} executor cannot open a connection of its own (give prismaExecutor its pg pool)`);
   const channel = wakeChannel(e.config.schema);
@@ -63,7 +65,7 @@ export async function openWake(
     );
   } catch (err) {
     e.log.warn({ event: "wake_failed", ...errorFields(err) }, "could not LISTEN for enqueued jobs; the worker polls");
-    return poll(`LISTEN failed: ${errorFields(err).error}`);
+    return poll(`LISTEN failed: ${errorFields(err).error}`, true);
   }
   if (mode === "auto") {
     let timer: NodeJS.Timeout | undefined;
@@ -77,7 +79,7 @@ export async function openWake(
       }
     } catch (err) {
       await listening.close();
-      return poll(`the wake probe failed: ${errorFields(err).error}`);
+      return poll(`the wake probe failed: ${errorFields(err).error}`, true);
     } finally {
       clearTimeout(timer);
     }
