@@ -1,47 +1,66 @@
 import type pg from "pg";
-import { SCHEMA } from "./setup.ts";
 
-// The floor: the simplest correct queue written directly on `pg`, with the same table, the same
-// claim predicate and ordering, and the same fenced completion as the engine. Unnamed
-// (unprepared) statements, as a transaction-mode pooler requires. No zod, no Prisma, no
-// report, no timeouts, no progress: whatever the engine costs on top of this is overhead.
+// The floor: the strongest plain design a team would write by hand on `pg`, run in the same
+// process against the same database as the engine. One table with one partial index; a loop
+// that claims `concurrency` jobs with one `UPDATE ... WHERE id IN (SELECT ... FOR UPDATE SKIP
+// LOCKED LIMIT n) RETURNING`, runs them, and completes the batch with one
+// `UPDATE ... WHERE id = ANY($1)`; named prepared statements (planned once per connection);
+// two statements per batch. No validation, no timeouts, no progress, no report, no logging:
+// whatever the engine costs on top of this is overhead.
 //
-// The engine's tables live in PostgreSQL schema `cronbound` (bench/setup.ts migrates with
-// cronbound's own `migrate`); every statement here names the table schema-qualified, as the
-// engine does, and nothing is set on the session (no search_path), so a pooler would do.
+// Its table lives in its own schema (FLOOR_SCHEMA), so it pays for its own indexes only:
+// the primary key and the claim's partial index.
 
-/** The engine's job table, schema-qualified (bench/setup.ts SCHEMA). */
-export const JOBS = `${SCHEMA}.jobs`;
+export const FLOOR_SCHEMA = "bench_floor";
+/** The floor's job table, schema-qualified. */
+export const FLOOR_JOBS = `${FLOOR_SCHEMA}.jobs`;
+/** The channel the floor's notify variant uses. */
+export const FLOOR_CHANNEL = "bench_floor_wake";
 
-// `id = ANY(ARRAY(subquery))` rather than a CTE joined back to jobs: the picked ids become one
-// array (an InitPlan) and the update finds the rows through the primary key. Joined as a CTE,
-// the planner may hash-join against a sequential scan of the whole table once it has
-// statistics for a small table (seen at 10,000 rows: every claim read every row).
-const CLAIM = `
-  UPDATE ${JOBS} j SET
-    status = 'processing', attempts = j.attempts + 1, locked_by = $1, locked_at = now(),
-    locked_until = now() + (j.timeout_ms + 15000) * interval '1 millisecond',
-    started_at = coalesce(j.started_at, now()), updated_at = now()
-  WHERE j.id = ANY(ARRAY(
-    SELECT id FROM ${JOBS}
-    WHERE status = 'pending' AND NOT blocked AND flow_key IS NULL AND run_at <= now() AND timeout_ms <= $3
-    ORDER BY priority, run_at, id
-    LIMIT $2
-    FOR UPDATE SKIP LOCKED))
-  RETURNING j.id::text AS id, j.type, j.payload, j.attempts`;
+export const FLOOR_DDL = `
+  CREATE SCHEMA IF NOT EXISTS ${FLOOR_SCHEMA};
+  CREATE TABLE IF NOT EXISTS ${FLOOR_JOBS} (
+    id bigserial PRIMARY KEY,
+    type text NOT NULL,
+    payload jsonb NOT NULL,
+    status text NOT NULL DEFAULT 'pending',
+    priority int NOT NULL DEFAULT 0,
+    run_at timestamptz NOT NULL DEFAULT now(),
+    attempts int NOT NULL DEFAULT 0,
+    locked_by text,
+    locked_at timestamptz,
+    created_at timestamptz NOT NULL DEFAULT now()
+  );
+  CREATE INDEX IF NOT EXISTS jobs_claim_idx ON ${FLOOR_JOBS} (priority, run_at, id) WHERE status = 'pending';`;
 
-const COMPLETE = `
-  UPDATE ${JOBS} j SET
-    status = 'completed', result = d.result::jsonb, finished_at = now(), updated_at = now(),
-    locked_by = NULL, locked_at = NULL, locked_until = NULL
-  FROM unnest($1::bigint[], $2::int[], $3::text[]) AS d(id, attempt, result)
-  WHERE j.id = d.id AND j.attempts = d.attempt AND j.locked_by = $4 AND j.status = 'processing'`;
+const CLAIM: pg.QueryConfig = {
+  name: "floor_claim",
+  text: `
+    UPDATE ${FLOOR_JOBS} SET status = 'processing', attempts = attempts + 1, locked_by = $1, locked_at = now()
+    WHERE id IN (
+      SELECT id FROM ${FLOOR_JOBS}
+      WHERE status = 'pending' AND run_at <= now()
+      ORDER BY priority, run_at, id
+      LIMIT $2
+      FOR UPDATE SKIP LOCKED)
+    RETURNING id, type, payload, attempts`,
+};
 
-const INSERT_ONE = `INSERT INTO ${JOBS} (type, payload, timeout_ms) VALUES ($1, $2::jsonb, $3) RETURNING id::text AS id`;
+const COMPLETE: pg.QueryConfig = {
+  name: "floor_complete",
+  text: `UPDATE ${FLOOR_JOBS} SET status = 'completed', locked_by = NULL WHERE id = ANY($1::bigint[]) AND locked_by = $2`,
+};
 
-const INSERT_MANY = `
-  INSERT INTO ${JOBS} (type, payload, timeout_ms)
-  SELECT t.type, t.payload::jsonb, t.timeout_ms FROM unnest($1::text[], $2::text[], $3::int[]) AS t(type, payload, timeout_ms)`;
+const INSERT_ONE: pg.QueryConfig = { name: "floor_insert", text: `INSERT INTO ${FLOOR_JOBS} (type, payload) VALUES ($1, $2) RETURNING id` };
+// The notify variant: the wake in the same statement, so it is sent at commit and only then.
+const INSERT_ONE_NOTIFY: pg.QueryConfig = {
+  name: "floor_insert_notify",
+  text: `INSERT INTO ${FLOOR_JOBS} (type, payload) VALUES ($1, $2) RETURNING id, pg_notify('${FLOOR_CHANNEL}', '')`,
+};
+const INSERT_MANY: pg.QueryConfig = {
+  name: "floor_insert_many",
+  text: `INSERT INTO ${FLOOR_JOBS} (type, payload) SELECT * FROM unnest($1::text[], $2::jsonb[])`,
+};
 
 export interface FloorJob {
   id: string;
@@ -50,49 +69,93 @@ export interface FloorJob {
   attempts: number;
 }
 
-export async function floorClaim(db: pg.Pool | pg.PoolClient, workerId: string, limit: number, maxTimeoutMs = 600_000): Promise<FloorJob[]> {
-  return (await db.query<FloorJob>(CLAIM, [workerId, limit, maxTimeoutMs])).rows;
+type Db = pg.Pool | pg.PoolClient | pg.Client;
+
+export async function floorClaim(db: Db, workerId: string, limit: number): Promise<FloorJob[]> {
+  return (await db.query<FloorJob>({ ...CLAIM, values: [workerId, limit] })).rows;
 }
 
-export async function floorComplete(db: pg.Pool, workerId: string, jobs: FloorJob[], results: unknown[]): Promise<number> {
-  const r = await db.query(COMPLETE, [jobs.map((j) => j.id), jobs.map((j) => j.attempts), results.map((x) => JSON.stringify(x ?? null)), workerId]);
+export async function floorComplete(db: Db, workerId: string, jobs: FloorJob[]): Promise<number> {
+  const r = await db.query({ ...COMPLETE, values: [jobs.map((j) => j.id), workerId] });
   return r.rowCount ?? 0;
 }
 
-export async function floorEnqueue(db: pg.Pool, type: string, payload: unknown, timeoutMs: number): Promise<string> {
-  return (await db.query<{ id: string }>(INSERT_ONE, [type, JSON.stringify(payload), timeoutMs])).rows[0].id;
+export async function floorEnqueue(db: Db, type: string, payload: unknown, notify = false): Promise<string> {
+  return (await db.query<{ id: string }>({ ...(notify ? INSERT_ONE_NOTIFY : INSERT_ONE), values: [type, JSON.stringify(payload)] })).rows[0].id;
 }
 
-export async function floorEnqueueMany(db: pg.Pool, items: { type: string; payload: unknown; timeoutMs: number }[]): Promise<void> {
-  await db.query(INSERT_MANY, [items.map((i) => i.type), items.map((i) => JSON.stringify(i.payload)), items.map((i) => i.timeoutMs)]);
+export async function floorEnqueueMany(db: Db, items: { type: string; payload: unknown }[]): Promise<void> {
+  await db.query({ ...INSERT_MANY, values: [items.map((i) => i.type), items.map((i) => JSON.stringify(i.payload))] });
 }
 
 /**
- * Drain with `ceil(concurrency / batch)` loops, each: claim a batch, run its handlers together,
- * complete the batch in one statement. Returns ms from the first claim to the last completion.
+ * Drain: one loop claiming `concurrency` jobs, running them together, completing the batch
+ * in one statement, on one connection checked out for the run (as a hand-written worker does).
+ * Returns ms from the first claim to the last completion.
  */
 export async function floorDrain(
-  db: pg.Pool,
+  pool: pg.Pool,
   workerId: string,
   concurrency: number,
   handler: (payload: unknown) => Promise<unknown>,
-  batch = 10,
 ): Promise<{ ms: number; completed: number }> {
-  const loops = Math.max(1, Math.ceil(concurrency / batch));
+  const client = await pool.connect();
   let completed = 0;
-  let last = 0;
   const t0 = performance.now();
-  await Promise.all(
-    Array.from({ length: loops }, async () => {
+  try {
+    for (;;) {
+      const jobs = await floorClaim(client, workerId, concurrency);
+      if (!jobs.length) break;
+      await Promise.all(jobs.map((j) => handler(j.payload)));
+      completed += await floorComplete(client, workerId, jobs);
+    }
+  } finally {
+    client.release();
+  }
+  return { ms: performance.now() - t0, completed };
+}
+
+/**
+ * The floor's long-running worker with a wake: LISTEN on its own connection; on a
+ * notification (or every `pollMs`) claim until the queue is empty. `onStart` runs as each
+ * handler starts. Returns a stop function.
+ */
+export async function floorWorker(
+  pool: pg.Pool,
+  listener: pg.Client | null,
+  workerId: string,
+  concurrency: number,
+  pollMs: number,
+  onStart: (job: FloorJob) => void,
+): Promise<() => Promise<void>> {
+  let stopped = false;
+  let wake: () => void = () => {};
+  let timer: NodeJS.Timeout | undefined;
+  if (listener) {
+    listener.on("notification", () => wake());
+    await listener.query(`LISTEN ${FLOOR_CHANNEL}`);
+  }
+  const client = await pool.connect();
+  const loop = (async () => {
+    while (!stopped) {
       for (;;) {
-        const jobs = await floorClaim(db, workerId, batch);
-        if (!jobs.length) return;
-        const results = await Promise.all(jobs.map((j) => handler(j.payload)));
-        const landed = await floorComplete(db, workerId, jobs, results); // not `+= await`: loops interleave
-        completed += landed;
-        last = performance.now();
+        const jobs = await floorClaim(client, workerId, concurrency);
+        if (!jobs.length) break;
+        await Promise.all(jobs.map(async (j) => onStart(j)));
+        await floorComplete(client, workerId, jobs);
       }
-    }),
-  );
-  return { ms: last - t0, completed };
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        timer = setTimeout(resolve, pollMs);
+      });
+      clearTimeout(timer);
+    }
+  })();
+  return async () => {
+    stopped = true;
+    wake();
+    await loop;
+    client.release();
+    if (listener) await listener.query(`UNLISTEN ${FLOOR_CHANNEL}`);
+  };
 }

@@ -13,8 +13,7 @@ import { createQueue, createRegistry, defineJob, silentLogger, type Executor } f
 import { claimJobs, engineOf, type Engine } from "cronbound/engine";
 import { pgExecutor } from "cronbound/pg";
 import { z } from "zod";
-import { JOBS } from "./floor.ts";
-import type { Ctx, Row, ScenarioResult } from "./scenarios.ts";
+import { JOBS, type Ctx, type Row, type ScenarioResult } from "./scenarios.ts";
 
 const KEYS = 50;
 const schema = z.object({ n: z.number().int(), k: z.string() });

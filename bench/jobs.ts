@@ -1,8 +1,8 @@
 import { createRegistry, defineJob } from "cronbound";
 import { z } from "zod";
 
-/** When the last `probe` handler started (performance.now()), for the kick latency. */
-export const probe = { startedAt: 0 };
+/** When the last `probe` handler started (performance.now()), for the kick and wake latencies; `onStart` runs then. */
+export const probe: { startedAt: number; onStart?: () => void } = { startedAt: 0 };
 
 export const noop = defineJob({
   name: "noop",
@@ -17,6 +17,7 @@ export const probeJob = defineJob({
   timeoutMs: 5_000,
   handler: async () => {
     probe.startedAt = performance.now();
+    probe.onStart?.();
     return null;
   },
 });

@@ -1,5 +1,18 @@
+import type { CpuPerJob } from "./cpu.ts";
 import type { Row } from "./scenarios.ts";
-import { summarize, type Summary } from "./stats.ts";
+import { quantile, summarize, type Summary } from "./stats.ts";
+
+/** Median CPU per job over a row's runs, µs. */
+export interface CpuSummary {
+  nodeUs: number;
+  pgUs: number;
+}
+
+function cpuMedian(xs?: CpuPerJob[]): CpuSummary | undefined {
+  if (!xs?.length) return undefined;
+  const med = (v: number[]) => quantile([...v].sort((a, b) => a - b), 0.5);
+  return { nodeUs: med(xs.map((x) => x.nodeUs)), pgUs: med(xs.map((x) => x.pgUs)) };
+}
 
 export interface RowResult {
   id: string;
@@ -12,6 +25,10 @@ export interface RowResult {
   target?: string;
   met?: boolean;
   note?: string;
+  oursCpu?: CpuSummary;
+  floorCpu?: CpuSummary;
+  /** Every run's ratio (runs alternate ours/floor), for the spread of the ratio itself. */
+  ratios?: number[];
 }
 
 export function evaluate(row: Row): RowResult {
@@ -31,7 +48,8 @@ export function evaluate(row: Row): RowResult {
     target = `< ${t.maxMs} ms`;
     met = ours.median < t.maxMs;
   }
-  return { id: row.id, title: row.title, unit: row.unit, ours, floor, ratio, target, met, note: row.note };
+  const ratios = row.floor && row.floor.length === row.ours.length && row.unit === "jobs/s" ? row.ours.map((o, i) => o / row.floor![i]) : undefined;
+  return { id: row.id, title: row.title, unit: row.unit, ours, floor, ratio, target, met, note: row.note, oursCpu: cpuMedian(row.oursCpu), floorCpu: cpuMedian(row.floorCpu), ratios };
 }
 
 function num(v: number | undefined, unit: string): string {
@@ -42,7 +60,8 @@ function num(v: number | undefined, unit: string): string {
 
 /** A Markdown table: it reads as well in a terminal as pasted into docs/BENCHMARKS.md. */
 export function table(results: RowResult[]): string {
-  const head = ["scenario", "unit", "ours median", "ours p90", "spread", "floor median", "floor p90", "ours / floor", "target", ""];
+  const head = ["scenario", "unit", "ours median", "ours p90", "spread", "floor median", "floor p90", "ours / floor", "run ratios", "CPU µs/job node+pg: ours", "floor", "target", ""];
+  const cpu = (c?: CpuSummary) => (c ? `${Math.round(c.nodeUs)} + ${Number.isNaN(c.pgUs) ? "?" : Math.round(c.pgUs)}` : "");
   const lines = results.map((r) => [
     r.title,
     r.unit,
@@ -52,6 +71,9 @@ export function table(results: RowResult[]): string {
     num(r.floor?.median, r.unit),
     r.unit === "ms" && r.floor ? num(r.floor.p90, r.unit) : "",
     r.ratio === undefined ? "-" : `${r.ratio.toFixed(2)}x`,
+    r.ratios ? `${Math.min(...r.ratios).toFixed(2)}-${Math.max(...r.ratios).toFixed(2)}` : "",
+    cpu(r.oursCpu),
+    cpu(r.floorCpu),
     r.target ?? "",
     r.met === undefined ? "" : r.met ? "met" : "MISSED",
   ]);

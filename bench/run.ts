@@ -91,6 +91,8 @@ async function main() {
   // app's pool (lib/db.ts createDatabase: the pool and the Prisma client over it, which the
   // prisma scenario uses) through pgExecutor, the fast path: one pool.query per statement.
   const app = createDatabase(server.url, { max: 10 });
+  // What `npm run worker` runs on: the app's pool at its default size.
+  const appDefault = createDatabase(server.url);
   const queue = benchQueue(pgExecutor(app.pool));
   const floor = new pg.Pool({ connectionString: server.url, max: 10 });
   const admin = new pg.Pool({ connectionString: server.url, max: 2 });
@@ -104,7 +106,7 @@ async function main() {
       if (!closing) log(`  (${name} pool: an idle connection was lost: ${err.message})`);
     });
   }
-  const ctx: Ctx = { queue, engine: engineOf(queue), app, floor, admin, flags: f, log };
+  const ctx: Ctx = { queue, engine: engineOf(queue), app, appDefault, url: server.url, floor, admin, flags: f, log };
   const results: RowResult[] = [];
   const extra: Record<string, unknown> = {};
   let failed: unknown;
@@ -127,6 +129,7 @@ async function main() {
   } finally {
     closing = true;
     await app.close();
+    await appDefault.close();
     await floor.end();
     await admin.end();
     await server.drop().catch((e) => console.error(`could not drop ${server.name}: ${(e as Error).message}`));

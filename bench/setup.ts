@@ -2,6 +2,7 @@ import path from "node:path";
 import pg from "pg";
 import { migrate, silentLogger } from "cronbound";
 import { startEmbeddedPostgres, type EmbeddedServer } from "../lib/embedded-postgres.ts";
+import { FLOOR_DDL } from "./floor.ts";
 
 export const DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/postgres";
 
@@ -64,6 +65,14 @@ export async function createBenchDatabase(log: (line: string) => void): Promise<
   }
   const url = withDatabase(adminUrl, name);
   await migrate(url, { schema: SCHEMA, logger: silentLogger });
+  // The floor's own table (bench/floor.ts), beside the engine's schema.
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    await c.query(FLOOR_DDL);
+  } finally {
+    await c.end();
+  }
   return {
     url,
     name,

@@ -15,7 +15,16 @@ export interface WorkerConfig {
   shutdownGraceMs: number;
   /** Written into every lease the worker takes; default host-pid-random, fixed for the process's life. */
   workerId?: string;
+  /**
+   * How an idle worker learns of a new job. "auto" (default): LISTEN on a connection of its own
+   * when a notification sent through the pool comes back through it within a moment (a direct
+   * connection, or a session-mode pooler), else poll; "listen": LISTEN without that check;
+   * "poll": never LISTEN (the pauses alone decide). Polling goes on in every mode.
+   */
+  wake: WakeMode;
 }
+
+export type WakeMode = "auto" | "listen" | "poll";
 
 export interface RetentionConfig {
   /** Completed jobs are deleted this long after they finished, ms. */
@@ -80,7 +89,7 @@ export const DEFAULTS: Config = {
   eventWindowMs: 5 * 60_000,
   retention: { completedAfterMs: 7 * 24 * 3_600_000, failedAfterMs: 30 * 24 * 3_600_000, batchSize: 1_000 },
   // 8 s: under Docker's and Dokku's 10 s kill timeout, so released jobs are handed back before SIGKILL.
-  worker: { tickBudgetMs: 15 * 60_000, busyPauseMs: 100, idlePauseMs: 2_000, shutdownGraceMs: 8_000, workerId: undefined },
+  worker: { tickBudgetMs: 15 * 60_000, busyPauseMs: 100, idlePauseMs: 2_000, shutdownGraceMs: 8_000, workerId: undefined, wake: "auto" },
   cronSecret: undefined,
   dashboardSecret: undefined,
   production: true,
@@ -107,6 +116,7 @@ const configSchema = z.strictObject({
     idlePauseMs: int(10, 600_000),
     shutdownGraceMs: int(0, 3_600_000),
     workerId: z.string().min(1).max(200).optional(),
+    wake: z.enum(["auto", "listen", "poll"]),
   }),
   cronSecret: z.string().min(16, "must be at least 16 characters").optional(),
   dashboardSecret: z.string().min(12, "must be at least 12 characters").optional(),
@@ -162,11 +172,12 @@ export const ENV_VARS = {
   WORKER_IDLE_PAUSE_MS: "worker.idlePauseMs",
   WORKER_SHUTDOWN_GRACE_MS: "worker.shutdownGraceMs",
   WORKER_ID: "worker.workerId",
+  WORKER_WAKE: "worker.wake",
   CRON_SECRET: "cronSecret",
   DASHBOARD_SECRET: "dashboardSecret",
 } as const;
 
-const STRING_FIELDS = new Set(["schema", "worker.workerId", "cronSecret", "dashboardSecret"]);
+const STRING_FIELDS = new Set(["schema", "worker.workerId", "worker.wake", "cronSecret", "dashboardSecret"]);
 
 /**
  * A config from environment variables (ENV_VARS; `production` unless NODE_ENV=development, so

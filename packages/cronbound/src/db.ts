@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { Sql } from "./sql.ts";
 
 /**
@@ -10,7 +11,9 @@ import type { Sql } from "./sql.ts";
  * int itself, so bigint and numeric parsing never matter.
  *
  * Nothing the engine sends keeps session state (no SET, no LISTEN, no session advisory lock),
- * so an executor may sit on a transaction-mode pooler.
+ * so an executor may sit on a transaction-mode pooler. The one exception is `listen`, which
+ * only the long-running worker uses, on a connection of its own, after checking that a
+ * notification comes back through it (engine/wake.ts).
  */
 export interface Executor {
   /** Rows of one statement (`$1`-style placeholders). */
@@ -27,6 +30,21 @@ export interface Executor {
   /** Short name for logs: "pg", "prisma+pg", "prisma". */
   readonly kind: string;
   /**
+   * Open a connection of its own (not one of the pool's) and LISTEN on `channel`: `onNotify`
+   * gets each payload, `onLost` the error if that connection ends. Absent when the executor
+   * has no way to open one (Prisma without its pool): the worker then polls.
+   */
+  listen?(channel: string, onNotify: (payload: string) => void, onLost: (err: Error) => void): Promise<Listening>;
+  /**
+   * The same executor with its statements sent as named prepared statements (parsed and
+   * planned once per connection). Only for connections that keep their session: a
+   * transaction-mode pooler hands the next statement to a server connection that never saw
+   * the name. The worker uses it when its wake probe proved a session connection.
+   */
+  named?(): Executor;
+  /** True when this executor's statements are named prepared statements. */
+  readonly namedStatements?: boolean;
+  /**
    * Set when this executor is on a path that costs noticeably more per statement than it
    * needs to (a PrismaClient without its pg pool); the queue logs it once.
    */
@@ -41,9 +59,67 @@ export function execute(db: Executor, q: Sql): Promise<number> {
   return db.execute(q.text, q.values);
 }
 
+/** A LISTEN connection (Executor.listen); close() ends it. */
+export interface Listening {
+  close(): Promise<void>;
+}
+
+interface PgListenClient {
+  connect(): Promise<unknown>;
+  query(text: string): Promise<unknown>;
+  end(): Promise<void>;
+  on(event: "error" | "end", fn: (err?: Error) => void): unknown;
+  on(event: "notification", fn: (m: { channel: string; payload?: string }) => void): unknown;
+}
+
+/**
+ * Executor.listen over a pg Pool: a new client made from the pool's own Client class and
+ * options (same server, same credentials), outside the pool, so it takes none of its slots.
+ * Undefined when `pool` is not a pg Pool.
+ */
+export function pgListen(pool: PgPoolLike): Executor["listen"] {
+  const p = pool as unknown as { Client?: new (options: unknown) => PgListenClient; options?: unknown };
+  if (typeof p.Client !== "function" || typeof p.options !== "object" || p.options === null) return undefined;
+  const Client = p.Client;
+  const options = p.options;
+  return async (channel, onNotify, onLost) => {
+    // keepAlive: a connection that only listens sends nothing, and a NAT or load balancer
+    // may drop it silently; TCP keepalives keep it alive or make its loss an 'error'.
+    const client = new Client({ ...(options as object), keepAlive: true });
+    let open = false;
+    let closing = false;
+    const lost = (err?: Error) => {
+      if (open && !closing) {
+        open = false;
+        onLost(err ?? new Error("the wake connection ended"));
+      }
+    };
+    client.on("error", lost);
+    client.on("end", lost);
+    client.on("notification", (m) => {
+      if (m.channel === channel) onNotify(m.payload ?? "");
+    });
+    try {
+      await client.connect();
+      await client.query(`LISTEN "${channel.replace(/"/g, '""')}"`);
+    } catch (err) {
+      closing = true;
+      await client.end().catch(() => {});
+      throw err;
+    }
+    open = true;
+    return {
+      async close() {
+        closing = true;
+        await client.end().catch(() => {});
+      },
+    };
+  };
+}
+
 /** The smallest part of `pg`'s Pool/Client the executors use (no type dependency on `pg`). */
 export interface PgQueryable {
-  query(config: { text: string; values?: unknown[] }): Promise<{ rows: unknown[]; rowCount: number | null }>;
+  query(config: { text: string; values?: unknown[]; name?: string }): Promise<{ rows: unknown[]; rowCount: number | null }>;
 }
 
 export interface PgPoolLike extends PgQueryable {
@@ -51,18 +127,46 @@ export interface PgPoolLike extends PgQueryable {
 }
 
 /** An executor over anything with pg's `query` (a Pool, a PoolClient, a Client). */
-export function pgQueryExecutor(target: PgQueryable, o: { kind: string; transaction: Executor["transaction"]; join: Executor["join"] }): Executor {
-  return {
+export function pgQueryExecutor(
+  target: PgQueryable,
+  o: { kind: string; transaction: Executor["transaction"]; join: Executor["join"]; listen?: Executor["listen"]; named?: boolean },
+): Executor {
+  const config = o.named
+    ? (text: string, values?: readonly unknown[]) => {
+        const name = statementName(text);
+        return name ? { name, text, values: values as unknown[] } : { text, values: values as unknown[] };
+      }
+    : (text: string, values?: readonly unknown[]) => ({ text, values: values as unknown[] });
+  const self: Executor = {
     kind: o.kind,
+    ...(o.listen ? { listen: o.listen } : {}),
     async query<R>(text: string, values?: readonly unknown[]) {
-      return (await target.query({ text, values: values as unknown[] })).rows as R[];
+      return (await target.query(config(text, values))).rows as R[];
     },
     async execute(text: string, values?: readonly unknown[]) {
-      return (await target.query({ text, values: values as unknown[] })).rowCount ?? 0;
+      return (await target.query(config(text, values))).rowCount ?? 0;
     },
     transaction: o.transaction,
     join: o.join,
+    named: () => (o.named ? self : pgQueryExecutor(target, { ...o, named: true })),
+    namedStatements: o.named === true,
   };
+  return self;
+}
+
+// Named statements: the name is a hash of the text, so the same text has the same name in
+// every executor sharing a connection (pg refuses one name for two texts), and the number of
+// names is bounded: a text first seen after MAX_NAMED others goes unnamed.
+const MAX_NAMED = 500;
+const names = new Map<string, string>();
+
+function statementName(text: string): string | undefined {
+  let name = names.get(text);
+  if (name === undefined && names.size < MAX_NAMED) {
+    name = `cronbound_${createHash("sha1").update(text).digest("hex").slice(0, 24)}`;
+    names.set(text, name);
+  }
+  return name;
 }
 
 /** BEGIN/COMMIT on one client checked out of `pool`; ROLLBACK when `fn` throws. */

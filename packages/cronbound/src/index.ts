@@ -4,7 +4,7 @@ export { defineJob, createRegistry, Registry, type JobType, type JobTypeOptions,
 export { runTick, defaultWorkerId, type TickOptions, type JobEvent } from "./tick.ts";
 export { runWorker, errorBackoffMs, type WorkerOptions, type WorkerSummary } from "./worker.ts";
 export { migrate, MigrationError, MIGRATIONS_DIR, type MigrateOptions, type MigrationResult } from "./migrate.ts";
-export { configFromEnv, resolveConfig, maxTimeoutOf, DEFAULT_ROUTE_BUDGET_MS, ConfigError, DEFAULTS, ENV_VARS, type Config, type ConfigInput, type WorkerConfig, type RetentionConfig } from "./config.ts";
+export { configFromEnv, resolveConfig, maxTimeoutOf, DEFAULT_ROUTE_BUDGET_MS, ConfigError, DEFAULTS, ENV_VARS, type Config, type ConfigInput, type WorkerConfig, type RetentionConfig, type WakeMode } from "./config.ts";
 export { jsonLogger, silentLogger, errorFields, type Logger, type LogFields, type LogLevel } from "./logger.ts";
 export { sql, raw, join, empty, Sql } from "./sql.ts";
 export type { Executor } from "./db.ts";

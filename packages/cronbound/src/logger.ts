@@ -32,6 +32,14 @@ function serialize(value: unknown): unknown {
   return value;
 }
 
+function plain(fields: LogFields): boolean {
+  for (const k in fields) {
+    const v = fields[k];
+    if (typeof v === "bigint" || v instanceof Error) return false;
+  }
+  return true;
+}
+
 /**
  * The default logger: `{"time":...,"level":"warn","msg":...,"event":...,...}` per line.
  * `minLevel` drops quieter records (default "info").
@@ -41,11 +49,19 @@ export function jsonLogger(options: { minLevel?: LogLevel; write?: (level: LogLe
   const write =
     options.write ??
     ((level: LogLevel, line: string) => (ORDER[level] >= ORDER.warn ? process.stderr : process.stdout).write(`${line}\n`));
+  // The line is the head (time, level, msg) joined to the fields' own JSON: no copy of the
+  // fields unless one needs serializing (an Error, a bigint). A worker logs a line per job.
   const at = (level: LogLevel) => (fields: LogFields, msg?: string) => {
     if (ORDER[level] < min) return;
-    const record: Record<string, unknown> = { time: new Date().toISOString(), level, ...(msg ? { msg } : {}) };
-    for (const [k, v] of Object.entries(fields)) record[k] = serialize(v);
-    write(level, JSON.stringify(record));
+    let body: string;
+    if (plain(fields)) body = JSON.stringify(fields);
+    else {
+      const record: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(fields)) record[k] = serialize(v);
+      body = JSON.stringify(record);
+    }
+    const head = `{"time":"${new Date().toISOString()}","level":"${level}"${msg ? `,"msg":${JSON.stringify(msg)}` : ""}`;
+    write(level, body.length > 2 ? `${head},${body.slice(1)}` : `${head}}`);
   };
   return { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
 }

@@ -1,5 +1,5 @@
 // cronbound/prisma: the engine over the app's PrismaClient (Prisma 7 with @prisma/adapter-pg).
-import { isPgQueryable, pgQueryExecutor, pgTransaction, type Executor, type PgPoolLike, type PgQueryable } from "./db.ts";
+import { isPgQueryable, pgListen, pgQueryExecutor, pgTransaction, type Executor, type PgPoolLike, type PgQueryable } from "./db.ts";
 
 export type { Executor, PgPoolLike } from "./db.ts";
 
@@ -26,6 +26,8 @@ export interface PrismaExecutorOptions {
    * through that transaction's client.
    */
   pool?: PgPoolLike;
+  /** With `pool`: send the pool's statements as named prepared statements (see PgExecutorOptions in cronbound/pg). Default false. */
+  namedStatements?: boolean;
 }
 
 const isPrismaRaw = (x: unknown): x is PrismaRawClient =>
@@ -60,7 +62,13 @@ export function prismaExecutor(prisma: PrismaClientLike, options: PrismaExecutor
     pgQueryExecutor(client, { kind: "prisma+pg", transaction: (fn) => fn(onPgClient(client)), join });
 
   if (pool) {
-    return pgQueryExecutor(pool, { kind: "prisma+pg", transaction: (fn) => pgTransaction(pool, onPgClient, fn), join });
+    return pgQueryExecutor(pool, {
+      kind: "prisma+pg",
+      transaction: (fn) => pgTransaction(pool, onPgClient, fn),
+      join,
+      listen: pgListen(pool),
+      named: options.namedStatements === true,
+    });
   }
   return onPrisma(
     prisma,

@@ -4,6 +4,8 @@ import type { Queue } from "./queue.ts";
 import { sleep } from "./engine/sleep.ts";
 import { defaultWorkerId, runTick, type JobEvent } from "./engine/tick/run.ts";
 import type { TickReport } from "./engine/types.ts";
+import { openWake, type Wake } from "./engine/wake.ts";
+import { withDb } from "./engine/context.ts";
 
 // The long-running worker (`cronbound worker`, a Procfile's `worker:` line): the article's
 // runner loop, built on the same tick as the cron route. It only loops; claiming, running,
@@ -33,6 +35,8 @@ export interface WorkerSummary {
 // enough not to flood the log (or a recovering server) with connection attempts.
 const ERROR_BACKOFF_MIN_MS = 1_000;
 const ERROR_BACKOFF_MAX_MS = 30_000;
+/** After its LISTEN connection is lost, the worker polls and opens it again this much later. */
+const WAKE_REOPEN_MS = 5_000;
 
 export function errorBackoffMs(consecutiveFailures: number): number {
   return Math.min(ERROR_BACKOFF_MAX_MS, ERROR_BACKOFF_MIN_MS * 2 ** Math.max(0, consecutiveFailures - 1));
@@ -60,19 +64,93 @@ export async function runWorker(queue: Queue, options: WorkerOptions = {}): Prom
   };
   let failures = 0;
   let warnedBudget = false;
+
+  // Wake on enqueue (engine/wake.ts): a notification ends the pause at once, and a running
+  // tick looks for claimable jobs again. `notified` says one came since the last tick began.
+  let notified = false;
+  let endPause: (() => void) | null = null;
+  const nudges = new Set<() => void>();
+  const onWake = () => {
+    notified = true;
+    endPause?.();
+    for (const nudge of nudges) nudge();
+  };
+  let reopenAt = 0;
+  let reopenTimer: NodeJS.Timeout | undefined;
+  // Open the wake again in `ms`: the timer ends the pause then, so a worker in a long idle
+  // pause does not poll without its wake for the rest of that pause.
+  const reopenIn = (ms: number) => {
+    reopenAt = Date.now() + ms;
+    clearTimeout(reopenTimer);
+    reopenTimer = setTimeout(() => endPause?.(), ms);
+  };
+  let lastMaintenance = 0;
+  const open = () =>
+    openWake(e, w.wake, {
+      types: options.types,
+      onWake,
+      onLost: (err) => {
+        log.warn({ event: "wake_lost", workerId, ...errorFields(err), retryInMs: WAKE_REOPEN_MS }, "the LISTEN connection was lost; polling until it is back");
+        const lost = wake;
+        wake = { mode: "poll", reason: "the LISTEN connection was lost", close: async () => {} };
+        reopenIn(WAKE_REOPEN_MS);
+        void lost.close();
+      },
+    });
+  let wake: Wake = await open();
+  if (wake.retry) reopenIn(WAKE_REOPEN_MS * 6); // the database was unreachable: try again later
+  // A probe that came back proved a session connection: the ticks' statements can then be
+  // named prepared statements, parsed and planned once per connection instead of every time.
+  const named = wake.mode === "listen" && e.db.named ? e.db.named() : undefined;
+  const te = named ? withDb(e, named) : e;
+  const wakeLine = wake.mode === "listen" ? "listen (LISTEN/NOTIFY, polling behind it)" : `poll (${wake.reason})`;
   log.info(
     {
       event: "worker_started", workerId, types: options.types ?? e.registry.names(), concurrency, batchSize,
       tickBudgetMs: w.tickBudgetMs, busyPauseMs: w.busyPauseMs, idlePauseMs: w.idlePauseMs, shutdownGraceMs: w.shutdownGraceMs,
-      schema: e.config.schema, executor: e.db.kind,
+      schema: e.config.schema, executor: e.db.kind, wake: wake.mode, ...(wake.reason ? { wakeReason: wake.reason } : {}),
+      statements: te.db.namedStatements ? "named" : "unnamed",
     },
-    "cronbound worker started",
+    `cronbound worker started; wake: ${wakeLine}`,
   );
 
+  /** The pause between ticks, ended early by the signal or by a wake. */
+  const rest = (ms: number) =>
+    notified
+      ? Promise.resolve()
+      : new Promise<void>((resolve) => {
+          const done = () => {
+            clearTimeout(timer);
+            signal.removeEventListener("abort", done);
+            endPause = null;
+            resolve();
+          };
+          const timer = setTimeout(done, ms);
+          endPause = done;
+          signal.addEventListener("abort", done, { once: true });
+        });
+
   while (!signal.aborted) {
+    if (reopenAt && Date.now() >= reopenAt) {
+      reopenAt = 0;
+      wake = await open();
+      if (wake.mode === "listen") log.info({ event: "wake_restored", workerId }, "listening for enqueued jobs again");
+      else reopenIn(WAKE_REOPEN_MS * 6); // keep trying, every 30 s
+    }
+    // A tick a notification started skips maintenance when the last one ran within an idle
+    // pause: the job just enqueued starts after one claim instead of after the maintenance
+    // statements, and maintenance still runs at least once per idle pause.
+    const skipMaintenance = notified && Date.now() - lastMaintenance < w.idlePauseMs;
+    if (!skipMaintenance) lastMaintenance = Date.now();
+    notified = false;
     let report: TickReport;
     try {
-      report = await runTick(e, {
+      report = await runTick(te, {
+        skipMaintenance,
+        wakeups: (nudge) => {
+          nudges.add(nudge);
+          return () => nudges.delete(nudge);
+        },
         budgetMs: w.tickBudgetMs,
         batchSize,
         concurrency,
@@ -113,8 +191,10 @@ export async function runWorker(queue: Queue, options: WorkerOptions = {}): Prom
         `due jobs have a timeout longer than the worker's tick budget (${w.tickBudgetMs} ms); this worker will never claim them`,
       );
     }
-    await pause(busy ? w.busyPauseMs : w.idlePauseMs, signal);
+    await rest(busy ? w.busyPauseMs : w.idlePauseMs);
   }
+  clearTimeout(reopenTimer);
+  await wake.close();
   log.info({ event: "worker_stopped", workerId, ticks: summary.ticks, jobs: summary.jobs }, "cronbound worker stopped");
   return summary;
 }

@@ -8,6 +8,7 @@ import { EnqueueError, toIssues } from "./errors.ts";
 import { insertDebounced, jobKeys, type JobKeys } from "./flow/debounce.ts";
 import { jobIdSchema } from "./ids.ts";
 import { tracedEnqueue } from "./tracing.ts";
+import { wakeChannel } from "./wake.ts";
 import { clock, jobColumns, type Job } from "./types.ts";
 
 /** Largest payload accepted, as JSON text. Jobs carry ids and small data, not files. */
@@ -60,7 +61,9 @@ function prepare(registry: Registry, type: unknown, payload: unknown, options: u
   if (!parsed.success) {
     throw new EnqueueError("invalid_payload", `invalid payload for job type "${type}"`, toIssues(parsed.error, [...at, "payload"]));
   }
-  const opts = enqueueOptionsSchema.safeParse(options ?? {});
+  // No options (the common call): nothing to validate, and zod's strict-object pass is skipped.
+  const none = options === undefined || options === null || (typeof options === "object" && !Array.isArray(options) && isEmpty(options));
+  const opts = none ? { success: true as const, data: {} as z.output<typeof enqueueOptionsSchema> } : enqueueOptionsSchema.safeParse(options);
   if (!opts.success) throw new EnqueueError("invalid_options", "invalid enqueue options", toIssues(opts.error, [...at, "options"]));
   let json: string;
   try {
@@ -110,6 +113,11 @@ function checkTimeout(e: Engine, r: Row, at: (string | number)[] = []): void {
   ]);
 }
 
+function isEmpty(o: object): boolean {
+  for (const _ in o) return false;
+  return Object.getOwnPropertySymbols(o).length === 0;
+}
+
 // A dependent job starts blocked while any of its dependencies has not completed.
 const blockedExpr = (e: Engine, deps: Sql) =>
   sql`EXISTS (SELECT 1 FROM ${e.t.jobs} d WHERE d.id = ANY(${deps}) AND d.status <> 'completed')`;
@@ -144,16 +152,42 @@ export async function enqueue(
   return tracedEnqueue(r.type, 1, (traceparent) => insertOne(e, r, deps, blocked, onConflict, now, traceparent), (res) => [res.job.id]);
 }
 
+interface Inserted {
+  id: string;
+  runAt: Date;
+  createdAt: Date;
+  blocked: boolean;
+}
+
+/**
+ * The row just inserted, as a Job: what the database decided (id, run_at, created_at, blocked)
+ * comes back from the INSERT; the rest is what was written, so the statement returns four
+ * columns instead of the whole row (the payload as stored: its JSON, parsed).
+ */
+function newJob(r: Row, ins: Inserted, traceparent: string | null): Job {
+  return {
+    id: ins.id, type: r.type, payload: JSON.parse(r.payload), status: "pending", priority: r.priority, runAt: ins.runAt,
+    attempts: 0, maxAttempts: r.maxAttempts, timeoutMs: r.timeoutMs, lockedAt: null, lockedBy: null, lockedUntil: null,
+    lastError: null, errors: [], result: null, progress: null, idempotencyKey: r.idempotencyKey, dependsOn: [...r.dependsOn],
+    blocked: ins.blocked, parentId: null, createdAt: ins.createdAt, updatedAt: ins.createdAt, startedAt: null, finishedAt: null,
+    traceparent,
+  };
+}
+
 async function insertOne(e: Engine, r: Row, deps: Sql, blocked: Sql, onConflict: Sql, now: Date | undefined, traceparent: string | null): Promise<EnqueueResult> {
   for (let i = 0; i < 2; i++) {
-    const inserted = await queryRows<Job>(e.db, sql`
+    // The wake (engine/wake.ts) rides in the statement: sent at commit, only for a job due now.
+    // run_at is stored to the millisecond: truncated, not rounded, so a job due now is due at
+    // once (rounded up, a claim in the next half millisecond would not see it yet).
+    const inserted = await queryRows<Inserted>(e.db, sql`
       INSERT INTO ${e.t.jobs} AS jobs (type, payload, priority, run_at, max_attempts, timeout_ms, idempotency_key, depends_on, blocked, traceparent, flow_key)
       VALUES (${r.type}, ${r.payload}::jsonb, ${r.priority},
-              coalesce(${r.runAt}::timestamptz, ${clock(now)} + ${r.delayMs} * interval '1 millisecond'),
+              coalesce(${r.runAt}::timestamptz, date_trunc('milliseconds', ${clock(now)} + ${r.delayMs} * interval '1 millisecond')),
               ${r.maxAttempts}, ${r.timeoutMs}, ${r.idempotencyKey}, ${deps}, ${blocked}, ${traceparent}, ${r.keys?.flowKey ?? null})
       ${onConflict}
-      RETURNING ${jobColumns()}`);
-    if (inserted.length) return { job: inserted[0], created: true };
+      RETURNING jobs.id::text AS id, jobs.run_at AS "runAt", jobs.created_at AS "createdAt", jobs.blocked,
+                ${wakeIfDue(e, sql`jobs.type`, sql`jobs.run_at`, sql`jobs.blocked`, now)} AS _wake`);
+    if (inserted.length) return { job: newJob(r, inserted[0], traceparent), created: true };
     const existing = await queryRows<Job>(e.db, sql`SELECT ${jobColumns()} FROM ${e.t.jobs} jobs WHERE idempotency_key = ${r.idempotencyKey}`);
     if (existing.length) return { job: existing[0], created: false };
     // The conflicting row was deleted between the two statements (retention): insert again.
@@ -187,11 +221,13 @@ export async function enqueueMany(e: Engine, items: EnqueueManyItem[], options: 
 }
 
 async function insertMany(e: Engine, rows: Row[], now: Date | undefined, traceparent: string | null): Promise<string[]> {
-  // Dependency lists travel as text ('{1,2}') because unnest flattens arrays of arrays.
+  // Dependency lists travel as text ('{1,2}') because unnest flattens arrays of arrays. The
+  // wake (engine/wake.ts): one pg_notify per distinct type due now, in the same statement.
   const created = await queryRows<{ id: string }>(e.db, sql`
+    WITH ins AS (
     INSERT INTO ${e.t.jobs} (type, payload, priority, run_at, max_attempts, timeout_ms, idempotency_key, depends_on, blocked, traceparent, flow_key)
     SELECT t.type, t.payload::jsonb, t.priority,
-           coalesce(t.run_at, ${clock(now)} + t.delay_ms * interval '1 millisecond'),
+           coalesce(t.run_at, date_trunc('milliseconds', ${clock(now)} + t.delay_ms * interval '1 millisecond')),
            t.max_attempts, t.timeout_ms, t.idempotency_key, t.deps::bigint[],
            ${rows.some((r) => r.dependsOn.length) ? blockedExpr(e, sql`t.deps::bigint[]`) : sql`false`}, ${traceparent}::text, t.flow_key
     FROM unnest(${rows.map((r) => r.type)}::text[], ${rows.map((r) => r.payload)}::text[],
@@ -202,9 +238,22 @@ async function insertMany(e: Engine, rows: Row[], now: Date | undefined, tracepa
          WITH ORDINALITY AS t(type, payload, priority, run_at, delay_ms, max_attempts, timeout_ms, idempotency_key, deps, flow_key, ord)
     ORDER BY t.ord
     ${rows.some((r) => r.idempotencyKey !== null) ? sql`ON CONFLICT (idempotency_key) DO NOTHING` : empty}
-    RETURNING id::text AS id`);
+    RETURNING id, type, run_at, blocked),
+    woken AS (
+      SELECT pg_notify(${wakeChannel(e.config.schema)}, d.type)::text = '' AS notified
+      FROM (SELECT DISTINCT type FROM ins WHERE NOT blocked AND run_at <= ${clock(now)}) d)
+    SELECT id::text AS id FROM ins, (SELECT count(*) FROM woken) w`);
   // Ids come from one sequence in insertion order, which follows t.ord.
-  return created.map((r) => r.id).sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
+  // Compared as decimal strings (shorter is smaller), without a BigInt per comparison.
+  return created.map((r) => r.id).sort((a, b) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/**
+ * pg_notify(the queue's channel, type) when the row is due now and not blocked; a boolean
+ * column (true: notified), since drivers (Prisma's) cannot read pg_notify's `void`.
+ */
+function wakeIfDue(e: Engine, type: Sql, runAt: Sql, blocked: Sql, now?: Date): Sql {
+  return sql`CASE WHEN NOT ${blocked} AND ${runAt} <= ${clock(now)} THEN pg_notify(${wakeChannel(e.config.schema)}, ${type})::text = '' END`;
 }
 
 /** Dependencies must exist; a job waiting on a missing id would wait forever. */

@@ -46,6 +46,11 @@ export interface TickOptions {
   now?: Date;
   /** One event per finished attempt, for structured logs. */
   onJob?: (event: JobEvent) => void;
+  /**
+   * The worker's wake on enqueue: called once with a function that makes the tick look for
+   * claimable jobs again (when a slot is free); returns what unsubscribes it.
+   */
+  wakeups?: (nudge: () => void) => () => void;
   random?: () => number;
 }
 
@@ -211,6 +216,10 @@ async function tickObserved(e: Engine, options: TickOptions, observer: TickObser
   // Refill when half the slots are free, so a busy tick claims in batches, not one by one.
   const refillAt = Math.max(1, Math.floor(Math.min(batchSize, concurrency) / 2));
   let drained = false;
+  const unsubscribe = options.wakeups?.(() => {
+    drained = false;
+    wake();
+  });
   try {
     while (!stopping && firstError === undefined) {
       const left = deadline - Date.now();
@@ -243,6 +252,7 @@ async function tickObserved(e: Engine, options: TickOptions, observer: TickObser
     await Promise.all([...settling]);
     await completer.idle();
     watcher.stop();
+    unsubscribe?.();
     clearTimeout(shutdownTimer);
     options.signal?.removeEventListener("abort", onAbort);
   }
