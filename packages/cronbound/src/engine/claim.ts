@@ -118,15 +118,7 @@ function claimSql(e: Engine, o: ClaimOptions): Sql {
   const now = clock(o.now);
   const types = o.types?.length ? sql`AND type = ANY(${o.types}::text[])` : empty;
   return sql`
-    UPDATE ${e.t.jobs} j SET
-      status = 'processing',
-      attempts = j.attempts + 1,
-      locked_by = ${o.workerId},
-      locked_at = ${now},
-      locked_until = ${now} + (j.timeout_ms + ${o.graceMs}) * interval '1 millisecond',
-      started_at = coalesce(j.started_at, ${now}),
-      updated_at = ${now},
-      debounce_key = NULL
+    UPDATE ${e.t.jobs} j SET ${claimAssignments(o, now)}
     WHERE j.id = ANY(ARRAY(
       SELECT id FROM ${e.t.jobs}
       WHERE status = 'pending' AND NOT blocked AND flow_key IS NULL AND run_at <= ${now}
@@ -136,6 +128,19 @@ function claimSql(e: Engine, o: ClaimOptions): Sql {
       LIMIT ${o.limit}
       FOR UPDATE SKIP LOCKED))
     RETURNING ${jobColumns("j")}`;
+}
+
+/** What a claim sets on each row it takes (`j`): the lease, the attempt, and the start. Shared by the flow claim. */
+export function claimAssignments(o: ClaimOptions, now: Sql): Sql {
+  return sql`
+      status = 'processing',
+      attempts = j.attempts + 1,
+      locked_by = ${o.workerId},
+      locked_at = ${now},
+      locked_until = ${now} + (j.timeout_ms + ${o.graceMs}) * interval '1 millisecond',
+      started_at = coalesce(j.started_at, ${now}),
+      updated_at = ${now},
+      debounce_key = NULL`;
 }
 
 // RETURNING follows the update's scan (id order), not the claim's: put the batch back in claim

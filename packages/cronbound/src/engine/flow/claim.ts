@@ -1,6 +1,6 @@
 import { queryRows, type Executor } from "../../db.ts";
 import { empty, raw, sql, type Sql } from "../../sql.ts";
-import type { ClaimOptions } from "../claim.ts";
+import { claimAssignments, type ClaimOptions } from "../claim.ts";
 import type { Engine } from "../context.ts";
 import type { Registry } from "../define.ts";
 import { completeSql, type Attempt } from "../finalize.ts";
@@ -180,15 +180,7 @@ function flowClaimSql(e: Engine, o: ClaimOptions, flow: FlowType[]): Sql {
       LIMIT ${o.limit}
     ),
     claimed AS (
-      UPDATE ${j} j SET
-        status = 'processing',
-        attempts = j.attempts + 1,
-        locked_by = ${o.workerId},
-        locked_at = ${now},
-        locked_until = ${now} + (j.timeout_ms + ${o.graceMs}) * interval '1 millisecond',
-        started_at = coalesce(j.started_at, ${now}),
-        updated_at = ${now},
-        debounce_key = NULL
+      UPDATE ${j} j SET ${claimAssignments(o, now)}
       -- Only the picked rows are locked, and a row another transaction holds (a cancel, a debounced
       -- enqueue in an open transaction) is passed over, as the plain claim does: no flow claim waits.
       WHERE j.id = ANY(ARRAY(
