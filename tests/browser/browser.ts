@@ -1,8 +1,8 @@
 // Headless Chromium for the dashboard tests: Debian's `chromium` package driven by
-// playwright-core (never a downloaded browser; see ../../../shared/STACK.md).
+// playwright-core (never a downloaded browser: scripts/test-deps.sh installs the package).
 import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
-import { chromium, type Browser } from "playwright-core";
+import { chromium, type Browser, type Page } from "playwright-core";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
 export const ARTIFACTS = path.resolve(import.meta.dirname, "../artifacts");
@@ -29,3 +29,11 @@ export function artifactPath(name: string): string {
 /** The dashboard's session cookie. */
 export const SESSION_COOKIE = "cronbound_dashboard";
 
+
+/** Sign `page` in to the dashboard at `baseUrl` with `secret`; resolves on the overview. */
+export async function signIn(page: Page, baseUrl: string, secret: string): Promise<void> {
+  await page.goto(`${baseUrl}/jobs/login`);
+  await page.fill('input[name="secret"]', secret);
+  await page.click('button[type="submit"]');
+  await page.waitForURL(`${baseUrl}/jobs`);
+}

@@ -11,7 +11,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { registry } from "../../lib/job-types/index.ts";
 import { DIST_DIR, startApp, type App } from "../helpers/app.ts";
 import { testDatabase, type TestDatabase } from "../helpers/db.ts";
-import { artifactPath, launchBrowser } from "./browser.ts";
+import { artifactPath, launchBrowser, signIn } from "./browser.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const DASHBOARD_SECRET = "dashboard-secret-for-limits";
@@ -31,10 +31,7 @@ beforeAll(async () => {
   queue = appQueue();
   context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   page = await context.newPage();
-  await page.goto(`${app.url}/jobs/login`);
-  await page.fill('input[name="secret"]', DASHBOARD_SECRET);
-  await page.click('button[type="submit"]');
-  await page.waitForURL(`${app.url}/jobs`);
+  await signIn(page, app.url, DASHBOARD_SECRET);
 });
 
 afterAll(async () => {

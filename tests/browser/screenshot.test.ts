@@ -9,7 +9,7 @@ import type { Browser, Page } from "playwright-core";
 import { registry } from "../../lib/job-types/index.ts";
 import { startApp, type App } from "../helpers/app.ts";
 import { testDatabase, type TestDatabase } from "../helpers/db.ts";
-import { artifactPath, DOCS, launchBrowser } from "./browser.ts";
+import { artifactPath, DOCS, launchBrowser, signIn } from "./browser.ts";
 import { seedBusyHour } from "./seed.ts";
 
 const DASHBOARD_SECRET = "dashboard-secret-for-screenshots";
@@ -23,10 +23,7 @@ beforeAll(async () => {
   t = await testDatabase();
   [app, browser] = await Promise.all([startApp({ DATABASE_URL: t.url, DASHBOARD_SECRET }), launchBrowser()]);
   page = await (await browser.newContext({ viewport: { width: 1200, height: 900 }, deviceScaleFactor: 1 })).newPage();
-  await page.goto(`${app.url}/jobs/login`);
-  await page.fill('input[name="secret"]', DASHBOARD_SECRET);
-  await page.click('button[type="submit"]');
-  await page.waitForURL(`${app.url}/jobs`);
+  await signIn(page, app.url, DASHBOARD_SECRET);
 });
 
 afterAll(async () => {

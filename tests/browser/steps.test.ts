@@ -7,7 +7,7 @@ import type { Browser, Page } from "playwright-core";
 import { startApp, type App } from "../helpers/app.ts";
 import { testDatabase, type TestDatabase } from "../helpers/db.ts";
 import { call } from "../routes/helpers.ts";
-import { artifactPath, launchBrowser } from "./browser.ts";
+import { artifactPath, launchBrowser, signIn } from "./browser.ts";
 
 const DASHBOARD_SECRET = "dashboard-secret-for-steps";
 
@@ -20,10 +20,7 @@ beforeAll(async () => {
   t = await testDatabase();
   [app, browser] = await Promise.all([startApp({ DATABASE_URL: t.url, DASHBOARD_SECRET, DEMO_ENABLED: "1", DEMO_RATE_PER_CLIENT: "1000", DEMO_RATE_TOTAL: "1000", DEMO_JOB_DELAY_MS: "20", DEMO_ONBOARDING_PAUSE_MS: "60000" }), launchBrowser()]);
   page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-  await page.goto(`${app.url}/jobs/login`);
-  await page.fill('input[name="secret"]', DASHBOARD_SECRET);
-  await page.click('button[type="submit"]');
-  await page.waitForURL(`${app.url}/jobs`);
+  await signIn(page, app.url, DASHBOARD_SECRET);
 });
 
 afterAll(async () => {
