@@ -49,8 +49,9 @@ describe("wake on enqueue", () => {
       // The probe proved a session connection: the ticks' statements are named prepared statements.
       expect(started).toMatchObject({ wake: "listen", statements: "named" });
       expect(started.msg).toMatch(/wake: listen/);
-      // Its first tick (found nothing) is over: it is in its 60 s idle pause.
-      await waitFor("the first tick", async () => (await t.sql("SELECT 1")) && log.records.length >= 1);
+      // Most likely its first tick (which finds nothing) is over and it is in its 60 s idle
+      // pause; nothing below depends on it: if the first tick took job a instead, job b still
+      // finds the worker in the 60 s busy pause that follows a, and only the wake ends that.
       await new Promise((r) => setTimeout(r, 300));
 
       const t0 = Date.now();
@@ -102,8 +103,12 @@ describe("wake on enqueue", () => {
         // Three in one transaction: one notification (PostgreSQL folds identical ones), at COMMIT.
         await c.query("BEGIN");
         for (let i = 0; i < 3; i++) await q.enqueue("noop", { n: i }, { tx: c });
-        await new Promise((r) => setTimeout(r, 200));
-        expect(l.payloads).toEqual([]);
+        // Notifications reach listeners in commit order: once a marker committed after the
+        // rollback and the enqueues has arrived, anything those sent would have arrived first.
+        await t.sql(`SELECT pg_notify('${CHANNEL}', 'before-commit')`);
+        await waitFor("the before-commit marker", () => l.payloads.includes("before-commit"));
+        expect(l.payloads).toEqual(["before-commit"]);
+        l.payloads.length = 0;
         await c.query("COMMIT");
       } finally {
         c.release();
