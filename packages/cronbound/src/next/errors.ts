@@ -40,9 +40,6 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   return false;
 }
 
-/** @deprecated The name of isDatabaseUnavailable before 0.3: true only when the database is unavailable. */
-export const isDatabaseError = isDatabaseUnavailable;
-
 /** A configuration error (cronbound's ConfigError, or an app's EnvError): its message names variables, never values. */
 function isConfigError(err: unknown): err is Error {
   return err instanceof Error && (err.name === "ConfigError" || err.name === "EnvError");

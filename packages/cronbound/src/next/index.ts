@@ -3,7 +3,7 @@ export { createRouteHandlers, type RouteHandlers, type RouteOptions } from "./ro
 export { kick, KICK_SLACK_MS, type KickOptions } from "./kick.ts";
 export { tickBudgetMs, SAFETY_MARGIN_MS, type BudgetInput } from "./budget.ts";
 export { checkBearer, clientAddress, isLoopbackRequest, type AuthResult } from "./auth.ts";
-export { isDatabaseError, isDatabaseUnavailable } from "./errors.ts";
+export { isDatabaseUnavailable } from "./errors.ts";
 export { jobJson, type JobJson } from "./serialize.ts";
 export { MAX_BODY_BYTES } from "./body.ts";
 export { MAX_TICK_BODY_BYTES, tickRequestSchema, type TickRequest } from "./tick.ts";
