@@ -15,9 +15,8 @@ export type DemoRefusal = "off" | "limited";
 /** Why the demo refuses to run this request, or null when it may. */
 export async function demoRefusal(): Promise<DemoRefusal | null> {
   const e = env();
-  if (e.NODE_ENV !== "development" && e.DEMO_ENABLED !== "1") return "off";
-  if (e.NODE_ENV !== "development" && !statusKey()) {
-    console.error("[app] DEMO_ENABLED=1 needs DEMO_STATUS_SECRET or CRON_SECRET to sign job status tokens; the demo stays off");
+  if (!demoOn()) {
+    if (e.DEMO_ENABLED === "1") console.error("[app] DEMO_ENABLED=1 needs DEMO_STATUS_SECRET or CRON_SECRET to sign job status tokens; the demo stays off");
     return "off";
   }
   const client = clientAddress(await headers());

@@ -104,6 +104,12 @@ export class Registry<Types extends Record<string, AnyJobType> = Record<string, 
     return [...this.byName.keys()];
   }
 
+  /** "unknown job type "x" (known: a, b)": the one wording of that error (a long name cut to 200 characters). */
+  unknownType(type: unknown): string {
+    const shown = typeof type === "string" ? type.slice(0, 200) : type;
+    return `unknown job type ${JSON.stringify(shown)} (known: ${this.names().join(", ") || "none"})`;
+  }
+
   /** Type-level only: the payload each name accepts. */
   declare readonly _types: Types;
 }

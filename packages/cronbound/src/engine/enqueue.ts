@@ -54,7 +54,7 @@ interface Row {
 /** Everything that can be wrong is found here, before any SQL runs. */
 function prepare(registry: Registry, type: unknown, payload: unknown, options: unknown, at: (string | number)[] = []): Row {
   if (typeof type !== "string" || !registry.get(type)) {
-    throw new EnqueueError("unknown_type", `unknown job type ${JSON.stringify(type)} (known: ${registry.names().join(", ") || "none"})`);
+    throw new EnqueueError("unknown_type", registry.unknownType(type));
   }
   const def = registry.get(type) as AnyJobType;
   const parsed = def.schema.safeParse(payload);

@@ -40,8 +40,7 @@ export const MAX_PAUSE_REASON = 500;
 
 function check(e: Engine, type: unknown): { ok: false; reason: "unknown_type"; message: string } | null {
   if (typeof type === "string" && e.registry.get(type)) return null;
-  const known = e.registry.names().join(", ") || "none";
-  return { ok: false, reason: "unknown_type", message: `unknown job type ${JSON.stringify(typeof type === "string" ? type.slice(0, 200) : type)} (known: ${known})` };
+  return { ok: false, reason: "unknown_type", message: e.registry.unknownType(type) };
 }
 
 /** Pause `type`: no claim takes its jobs until it is resumed. Pausing a paused type keeps its first pause time. */

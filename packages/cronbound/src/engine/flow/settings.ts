@@ -34,8 +34,7 @@ const posInt = (v: unknown, max: number) => typeof v === "number" && Number.isIn
 
 function check(e: Engine, type: unknown): Extract<LimitResult, { ok: false }> | null {
   if (typeof type !== "string" || !e.registry.get(type)) {
-    const known = e.registry.names().join(", ") || "none";
-    return { ok: false, reason: "unknown_type", message: `unknown job type ${JSON.stringify(typeof type === "string" ? type.slice(0, 200) : type)} (known: ${known})` };
+    return { ok: false, reason: "unknown_type", message: e.registry.unknownType(type) };
   }
   if (!flowTypes(e, [type]).length) {
     const limited = flowTypes(e).map((f) => f.type).join(", ") || "none";

@@ -63,7 +63,7 @@ export async function schedule(e: Engine, name: string, cron: string, options: S
   const timezone = checkTimezone(o.timezone);
   const c = parseCron(cron, timezone);
   const def = e.registry.get(o.type);
-  if (!def) throw new ScheduleError("unknown_type", `unknown job type ${JSON.stringify(o.type)} (known: ${e.registry.names().join(", ") || "none"})`);
+  if (!def) throw new ScheduleError("unknown_type", e.registry.unknownType(o.type));
   const payload = o.payload === undefined ? {} : o.payload;
   const checked = def.schema.safeParse(payload);
   if (!checked.success) throw new ScheduleError("invalid_payload", `invalid payload for job type "${o.type}"`, toIssues(checked.error, ["payload"]));
