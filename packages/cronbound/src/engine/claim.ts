@@ -1,5 +1,5 @@
 import { queryRows } from "../db.ts";
-import { empty, sql, type Sql } from "../sql.ts";
+import { empty, raw, sql, type Sql } from "../sql.ts";
 import type { Engine } from "./context.ts";
 import { completeSql, type Attempt } from "./finalize.ts";
 import { claimFlow, flowTypes, type FlowType } from "./flow/claim.ts";
@@ -125,7 +125,7 @@ function claimSql(e: Engine, o: ClaimOptions): Sql {
         AND timeout_ms <= ${Math.floor(o.maxTimeoutMs)} ${types}
         ${notPaused(e)}
       ORDER BY priority, run_at, id
-      LIMIT ${o.limit}
+      LIMIT ${raw(String(Math.floor(o.limit)))}
       FOR UPDATE SKIP LOCKED))
     RETURNING ${jobColumns("j")}`;
 }
