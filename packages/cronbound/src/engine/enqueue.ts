@@ -148,7 +148,7 @@ export async function enqueue(
   // Without dependencies or a key, skip what cannot apply: the EXISTS probe, and ON CONFLICT
   // (a speculative insertion: more WAL per row; NULL keys never conflict).
   const blocked = r.dependsOn.length ? blockedExpr(e, deps) : sql`false`;
-  const onConflict = r.idempotencyKey === null ? empty : sql`ON CONFLICT (idempotency_key) DO NOTHING`;
+  const onConflict = r.idempotencyKey === null ? empty : sql`ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING`;
   return tracedEnqueue(r.type, 1, (traceparent) => insertOne(e, r, deps, blocked, onConflict, now, traceparent), (res) => [res.job.id]);
 }
 
@@ -237,7 +237,7 @@ async function insertMany(e: Engine, rows: Row[], now: Date | undefined, tracepa
                 ${rows.map((r) => `{${r.dependsOn.join(",")}}`)}::text[], ${rows.map((r) => r.keys?.flowKey ?? null)}::text[])
          WITH ORDINALITY AS t(type, payload, priority, run_at, delay_ms, max_attempts, timeout_ms, idempotency_key, deps, flow_key, ord)
     ORDER BY t.ord
-    ${rows.some((r) => r.idempotencyKey !== null) ? sql`ON CONFLICT (idempotency_key) DO NOTHING` : empty}
+    ${rows.some((r) => r.idempotencyKey !== null) ? sql`ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING` : empty}
     RETURNING id, type, run_at, blocked),
     woken AS (
       SELECT pg_notify(${wakeChannel(e.config.schema)}, d.type)::text = '' AS notified

@@ -140,7 +140,7 @@ export async function enqueueChild(e: Engine, l: Lease, r: PreparedJob, stepId: 
     INSERT INTO ${e.t.jobs} AS c (type, payload, priority, run_at, max_attempts, timeout_ms, idempotency_key, parent_id, flow_key)
     SELECT ${r.type}, ${r.payload}::jsonb, ${r.priority}, ${clock(now)}, ${r.maxAttempts}, ${r.timeoutMs}, ${key}, j.id, ${r.keys?.flowKey ?? null}
     FROM ${e.t.jobs} j WHERE ${leaseHeld("j", l)}
-    ON CONFLICT (idempotency_key) DO NOTHING
+    ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
     RETURNING ${child}`);
   const rows = inserted.length ? inserted : await queryRows<ChildState & { parentId: string }>(e.db, sql`
     SELECT ${child} FROM ${e.t.jobs} c WHERE c.idempotency_key = ${key}`);
