@@ -84,6 +84,39 @@ describe("through PgBouncer in transaction mode", () => {
     }
   }, 120_000);
 
+  it("named statements by default: the pooler's first refusal sends that statement again unnamed, nothing runs twice, and the executor stays unnamed", async () => {
+    // One server connection behind two clients: the second client's Parse of a statement the
+    // first one prepared meets a server connection that already has it (42P05).
+    const single = await startPgBouncer(inject("adminUrl"), { poolSize: 1 });
+    const t: TestDatabase = await testDatabase();
+    const pool = new pg.Pool({ connectionString: withDatabase(single.url, t.name), max: 2 });
+    try {
+      const { pgExecutor } = await import("cronbound/pg");
+      const db = pgExecutor(pool);
+      const queue = t.queue(reliabilityRegistry, {}, { pool });
+      await t.sql(EXECUTIONS_SQL);
+      expect(db.statements).toBe("auto");
+      expect(await db.query<{ x: number }>("SELECT $1::int + 1 AS x", [1])).toEqual([{ x: 2 }]);
+      expect(db.statements).toBe("auto"); // one client so far: its statement was kept
+      // Two at once: the pool opens its second client, whose Parse is refused by the pooler.
+      const both = await Promise.all([db.query<{ x: number }>("SELECT $1::int + 1 AS x", [2]), db.query<{ x: number }>("SELECT $1::int + 1 AS x", [3])]);
+      expect(both).toEqual([[{ x: 3 }], [{ x: 4 }]]);
+      expect(db.statements).toBe("unnamed");
+      expect(db.namedStatements).toBe(false);
+      // The queue's own executor meets the same refusal on an enqueue: each job is written once.
+      await queue.enqueue("recorded", { failUntil: 0 });
+      await Promise.all(Array.from({ length: 6 }, () => queue.enqueue("recorded", { failUntil: 0 })));
+      expect(await t.sql("SELECT count(*)::int AS n FROM jobs")).toEqual([{ n: 7 }]);
+      const report = await queue.runTick({ budgetMs: 30_000, workerId: "auto-named" });
+      expect(report.completed).toBe(7);
+      expect(await t.sql("SELECT count(*)::int AS runs, count(DISTINCT job_id)::int AS jobs FROM executions")).toEqual([{ runs: 7, jobs: 7 }]);
+    } finally {
+      await pool.end();
+      await t.close();
+      await single.stop();
+    }
+  }, 120_000);
+
   it("the routes through the pooler: enqueue (and its idempotency key), get, stats, and two overlapping cron ticks", async () => {
     const t: TestDatabase = await testDatabase();
     const app = await startApp({ DATABASE_URL: withDatabase(bouncer.url, t.name), DB_POOL_MAX: "2" });

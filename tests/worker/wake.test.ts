@@ -172,9 +172,11 @@ describe("named statements (Executor.named)", () => {
     const prepared = (await pool.query<{ name: string; statement: string }>("SELECT name, statement FROM pg_prepared_statements ORDER BY statement")).rows;
     expect(prepared.map((p) => p.statement)).toEqual(["SELECT $1::int + 1 AS x", "SELECT $1::text AS y"]);
     expect(prepared.every((p) => /^cronbound_[0-9a-f]{24}$/.test(p.name))).toBe(true);
-    // The plain executor still sends unnamed statements.
-    expect(await pgExecutor(pool).execute("SELECT 1")).toBe(1);
+    // namedStatements: false sends unnamed statements; the default ("auto") names them.
+    expect(await pgExecutor(pool, { namedStatements: false }).execute("SELECT 1")).toBe(1);
     expect((await pool.query("SELECT count(*)::int AS n FROM pg_prepared_statements")).rows[0].n).toBe(2);
+    expect(await pgExecutor(pool).execute("SELECT 2")).toBe(1);
+    expect((await pool.query("SELECT count(*)::int AS n FROM pg_prepared_statements")).rows[0].n).toBe(3);
   });
 });
 
@@ -185,7 +187,9 @@ describe("pgExecutor(pool, { namedStatements: true })", () => {
     const pool = t.newPool(1);
     const db = pgExecutor(pool, { namedStatements: true });
     expect(db.namedStatements).toBe(true);
-    expect(pgExecutor(pool).namedStatements).toBe(false);
+    expect(db.statements).toBe("named");
+    expect(pgExecutor(pool, { namedStatements: false }).statements).toBe("unnamed");
+    expect(pgExecutor(pool).statements).toBe("auto");
     const q = createQueue({ db, registry, config: { production: false }, logger: silentLogger });
     const ids = [];
     for (let i = 0; i < 3; i++) ids.push((await q.enqueue("noop", { n: i })).job.id);
@@ -214,7 +218,7 @@ describe("wake through a transaction-mode pooler", () => {
     const worker = runWorker(queue, { signal: stop.signal });
     try {
       const started = await waitFor("worker_started", () => log.records.find((r) => r.event === "worker_started"));
-      expect(started).toMatchObject({ wake: "poll", statements: "unnamed" });
+      expect(started).toMatchObject({ wake: "poll", statements: "auto" });
       expect(String(started.wakeReason)).toMatch(/transaction-mode pooler/);
       expect(String(started.msg)).toMatch(/wake: poll/);
       const a = await queue.enqueue("noop", { n: 1 });

@@ -11,9 +11,11 @@ import type { Sql } from "./sql.ts";
  * int itself, so bigint and numeric parsing never matter.
  *
  * Nothing the engine sends keeps session state (no SET, no LISTEN, no session advisory lock),
- * so an executor may sit on a transaction-mode pooler. The one exception is `listen`, which
- * only the long-running worker uses, on a connection of its own, after checking that a
- * notification comes back through it (engine/wake.ts).
+ * so an executor may sit on a transaction-mode pooler. The exceptions: `listen`, which only
+ * the long-running worker uses, on a connection of its own, after checking that a
+ * notification comes back through it (engine/wake.ts); and named prepared statements, which
+ * the executors over a pg Pool send until a connection shows it does not keep them
+ * (NamedStatements below).
  */
 export interface Executor {
   /** Rows of one statement (`$1`-style placeholders). */
@@ -36,14 +38,16 @@ export interface Executor {
    */
   listen?(channel: string, onNotify: (payload: string) => void, onLost: (err: Error) => void): Promise<Listening>;
   /**
-   * The same executor with its statements sent as named prepared statements (parsed and
-   * planned once per connection). Only for connections that keep their session: a
-   * transaction-mode pooler hands the next statement to a server connection that never saw
-   * the name. The worker uses it when its wake probe proved a session connection.
+   * The same executor with its statements always sent as named prepared statements (parsed
+   * and planned once per connection), with no fallback. Only for connections that keep their
+   * session: a transaction-mode pooler hands the next statement to a server connection that
+   * never saw the name. The worker uses it when its wake probe proved a session connection.
    */
   named?(): Executor;
-  /** True when this executor's statements are named prepared statements. */
+  /** True while this executor sends its statements as named prepared statements. */
   readonly namedStatements?: boolean;
+  /** For logs: "named" (always), "auto" (named until a connection shows it keeps none), "unnamed". */
+  readonly statements?: "named" | "auto" | "unnamed";
   /**
    * Set when this executor is on a path that costs noticeably more per statement than it
    * needs to (a PrismaClient without its pg pool); the queue logs it once.
@@ -129,29 +133,64 @@ export interface PgPoolLike extends PgQueryable {
 /** An executor over anything with pg's `query` (a Pool, a PoolClient, a Client). */
 export function pgQueryExecutor(
   target: PgQueryable,
-  o: { kind: string; transaction: Executor["transaction"]; join: Executor["join"]; listen?: Executor["listen"]; named?: boolean },
+  o: { kind: string; transaction: Executor["transaction"]; join: Executor["join"]; listen?: Executor["listen"]; named?: NamedStatements },
 ): Executor {
-  const config = o.named
-    ? (text: string, values?: readonly unknown[]) => {
-        const name = statementName(text);
-        return name ? { name, text, values: values as unknown[] } : { text, values: values as unknown[] };
-      }
-    : (text: string, values?: readonly unknown[]) => ({ text, values: values as unknown[] });
+  // "auto": named until the server says it does not keep them (a transaction-mode pooler
+  // without prepared-statement support), then unnamed for good (see isNotPrepared).
+  let naming = o.named === true || o.named === "auto";
+  const send = async (text: string, values?: readonly unknown[]) => {
+    const name = naming ? statementName(text) : undefined;
+    if (!name) return target.query({ text, values: values as unknown[] });
+    if (o.named !== "auto") return target.query({ name, text, values: values as unknown[] });
+    try {
+      return await target.query({ name, text, values: values as unknown[] });
+    } catch (err) {
+      if (!isNotPrepared(err)) throw err;
+      naming = false;
+      return target.query({ text, values: values as unknown[] });
+    }
+  };
   const self: Executor = {
     kind: o.kind,
     ...(o.listen ? { listen: o.listen } : {}),
     async query<R>(text: string, values?: readonly unknown[]) {
-      return (await target.query(config(text, values))).rows as R[];
+      return (await send(text, values)).rows as R[];
     },
     async execute(text: string, values?: readonly unknown[]) {
-      return (await target.query(config(text, values))).rowCount ?? 0;
+      return (await send(text, values)).rowCount ?? 0;
     },
     transaction: o.transaction,
     join: o.join,
-    named: () => (o.named ? self : pgQueryExecutor(target, { ...o, named: true })),
-    namedStatements: o.named === true,
+    named: () => (o.named === true ? self : pgQueryExecutor(target, { ...o, named: true })),
+    get namedStatements() {
+      return naming;
+    },
+    get statements() {
+      return !naming ? "unnamed" : o.named === "auto" ? "auto" : "named";
+    },
   };
   return self;
+}
+
+/**
+ * How an executor over a pg Pool sends its statements: true, named prepared statements (parsed
+ * and planned once per connection); false, unnamed (parsed and planned every time); "auto"
+ * (the default), named until the first sign that the connections do not keep them, then
+ * unnamed. Statements inside a transaction (engine transactions, a joined `tx`) are unnamed.
+ */
+export type NamedStatements = boolean | "auto";
+
+/**
+ * True for the two errors a server connection that never saw a statement's Parse, or saw it
+ * from another client, answers with: 26000 "prepared statement ... does not exist" and 42P05
+ * "prepared statement ... already exists". Both come before anything ran (at Bind, or at
+ * Parse), so the statement can be sent again unnamed. They happen behind a transaction-mode
+ * pooler without prepared-statement support (PgBouncer before 1.21, or without
+ * max_prepared_statements), which gives each transaction whichever server connection is free.
+ */
+function isNotPrepared(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === "26000" || code === "42P05";
 }
 
 // Named statements: the name is a hash of the text, so the same text has the same name in

@@ -1,17 +1,20 @@
 // cronbound/pg: the engine over a `pg` Pool. The fast path: each statement is one pool.query.
-import { isPgQueryable, pgListen, pgQueryExecutor, pgTransaction, type Executor, type PgPoolLike, type PgQueryable } from "./db.ts";
+import { isPgQueryable, pgListen, pgQueryExecutor, pgTransaction, type Executor, type NamedStatements, type PgPoolLike, type PgQueryable } from "./db.ts";
 
-export type { Executor, PgPoolLike } from "./db.ts";
+export type { Executor, NamedStatements, PgPoolLike } from "./db.ts";
 
 export interface PgExecutorOptions {
   /**
-   * Send every statement as a named prepared statement (parsed and planned once per
-   * connection). Only for a pool on a direct connection, a session-mode pooler, or PgBouncer
-   * 1.21+ with `max_prepared_statements` set: a transaction-mode pooler without that hands the
-   * next statement to a server connection that never saw the name. Default false. (The
-   * long-running worker names its own statements once its wake probe proved a session.)
+   * How statements are sent. "auto" (the default): as named prepared statements, parsed and
+   * planned once per connection (about twice the rate of one-at-a-time enqueues, and the
+   * claim's plan is kept), until the server answers that a connection does not have one (a
+   * transaction-mode pooler without prepared-statement support, such as PgBouncer before 1.21
+   * or without `max_prepared_statements`); that statement is sent again unnamed, nothing having
+   * run, and the executor stays unnamed from then on. true: always named (a direct connection,
+   * a session-mode pooler, PgBouncer 1.21+ with `max_prepared_statements`). false: never.
+   * Statements inside a transaction are always unnamed.
    */
-  namedStatements?: boolean;
+  namedStatements?: NamedStatements;
 }
 
 /**
@@ -38,6 +41,6 @@ export function pgExecutor(pool: PgPoolLike, options: PgExecutorOptions = {}): E
     transaction: (fn) => pgTransaction(pool, onClient, fn),
     join: joinPg,
     listen: pgListen(pool),
-    named: options.namedStatements === true,
+    named: options.namedStatements ?? "auto",
   });
 }

@@ -1,7 +1,7 @@
 // cronbound/prisma: the engine over the app's PrismaClient (Prisma 7 with @prisma/adapter-pg).
-import { isPgQueryable, pgListen, pgQueryExecutor, pgTransaction, type Executor, type PgPoolLike, type PgQueryable } from "./db.ts";
+import { isPgQueryable, pgListen, pgQueryExecutor, pgTransaction, type Executor, type NamedStatements, type PgPoolLike, type PgQueryable } from "./db.ts";
 
-export type { Executor, PgPoolLike } from "./db.ts";
+export type { Executor, NamedStatements, PgPoolLike } from "./db.ts";
 
 /** The part of a PrismaClient (or a `$transaction` client, or an `$extends()`ed one) used here. */
 export interface PrismaRawClient {
@@ -26,8 +26,8 @@ export interface PrismaExecutorOptions {
    * through that transaction's client.
    */
   pool?: PgPoolLike;
-  /** With `pool`: send the pool's statements as named prepared statements (see PgExecutorOptions in cronbound/pg). Default false. */
-  namedStatements?: boolean;
+  /** With `pool`: how the pool's statements are sent; "auto" (the default), true or false (PgExecutorOptions in cronbound/pg). */
+  namedStatements?: NamedStatements;
 }
 
 const isPrismaRaw = (x: unknown): x is PrismaRawClient =>
@@ -67,7 +67,7 @@ export function prismaExecutor(prisma: PrismaClientLike, options: PrismaExecutor
       transaction: (fn) => pgTransaction(pool, onPgClient, fn),
       join,
       listen: pgListen(pool),
-      named: options.namedStatements === true,
+      named: options.namedStatements ?? "auto",
     });
   }
   return onPrisma(

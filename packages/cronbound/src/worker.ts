@@ -99,8 +99,10 @@ export async function runWorker(queue: Queue, options: WorkerOptions = {}): Prom
     });
   let wake: Wake = await open();
   if (wake.retry) reopenIn(WAKE_REOPEN_MS * 6); // the database was unreachable: try again later
-  // A probe that came back proved a session connection: the ticks' statements can then be
-  // named prepared statements, parsed and planned once per connection instead of every time.
+  // A probe that came back proved a session connection: the ticks' statements are then always
+  // named prepared statements, parsed and planned once per connection instead of every time
+  // (an executor over a pool already names them by default, "auto", but gives up at the first
+  // sign of a transaction-mode pooler; here there is none).
   const named = wake.mode === "listen" && e.db.named ? e.db.named() : undefined;
   const te = named ? withDb(e, named) : e;
   const wakeLine = wake.mode === "listen" ? "listen (LISTEN/NOTIFY, polling behind it)" : `poll (${wake.reason})`;
@@ -109,7 +111,7 @@ export async function runWorker(queue: Queue, options: WorkerOptions = {}): Prom
       event: "worker_started", workerId, types: options.types ?? e.registry.names(), concurrency, batchSize,
       tickBudgetMs: w.tickBudgetMs, busyPauseMs: w.busyPauseMs, idlePauseMs: w.idlePauseMs, shutdownGraceMs: w.shutdownGraceMs,
       schema: e.config.schema, executor: e.db.kind, wake: wake.mode, ...(wake.reason ? { wakeReason: wake.reason } : {}),
-      statements: te.db.namedStatements ? "named" : "unnamed",
+      statements: te.db.statements ?? (te.db.namedStatements ? "named" : "unnamed"),
     },
     `cronbound worker started; wake: ${wakeLine}`,
   );
