@@ -52,3 +52,30 @@ describe("claim plan", () => {
     expect(all.filter((n) => n["Node Type"] === "Sort" || (n["Node Type"] === "Seq Scan" && n["Index Name"] === undefined && JSON.stringify(n).includes('"jobs"')))).toEqual([]);
   });
 });
+
+describe("the prepared claim keeps its plan", () => {
+  it("a worker's combined complete + claim statement is planned generically from its sixth run on, not on every batch", async () => {
+    // 10,000 pending rows in the statistics, 300 of them due at a time. With `LIMIT $n` the plan cache
+    // costed the generic plan at a tenth of the backlog and made a custom plan for every batch.
+    await t.sql("TRUNCATE jobs");
+    await t.sql(`INSERT INTO jobs (type, payload, timeout_ms, run_at)
+      SELECT 'noop', '{}', 30000, now() + interval '1 day' FROM generate_series(1, 10000)`);
+    await t.sql("ANALYZE jobs");
+    // Without types (every type) and with a worker's `types`: each a statement of its own.
+    for (const types of [undefined, ["noop"]]) {
+      await t.sql("UPDATE jobs SET run_at = now() - interval '1 minute' WHERE id IN (SELECT id FROM jobs WHERE status = 'pending' ORDER BY id LIMIT 300)");
+      const pool = t.newPool(1); // one session: its prepared statements are the ones the tick used
+      const queue = createQueue({ db: pgExecutor(pool), registry: testRegistry, config: { production: false }, logger: silentLogger });
+      const report = await queue.runTick({ budgetMs: 60_000, concurrency: 10, batchSize: 10, skipMaintenance: true, workerId: "plan-cache", types });
+      expect(report.completed).toBe(300);
+      const [claim] = (
+        await pool.query<{ generic: number; custom: number }>(
+          `SELECT generic_plans::int AS generic, custom_plans::int AS custom FROM pg_prepared_statements
+           WHERE statement LIKE '%WITH completed AS%' AND statement LIKE '%FOR UPDATE SKIP LOCKED%' AND statement LIKE '%LIMIT 10%'`,
+        )
+      ).rows;
+      expect(claim.custom, `types ${types}`).toBeLessThanOrEqual(5);
+      expect(claim.generic, `types ${types}`).toBeGreaterThanOrEqual(20);
+    }
+  });
+});

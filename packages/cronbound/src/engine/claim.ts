@@ -114,18 +114,32 @@ export async function claimJobsCompleting(
   return { jobs: inClaimOrder(jobs), completed };
 }
 
+/**
+ * The claim, written so that a prepared statement keeps one plan (PostgreSQL's generic plan)
+ * instead of being planned again on every batch. The plan cache switches to the generic plan
+ * when it is estimated to cost no more than the custom plans did; so nothing in the statement
+ * may be estimated better from a parameter's value than without it:
+ *  - LIMIT is a number in the text (a parameter is costed at a tenth of the rows the scan may
+ *    return); one statement per distinct limit, 1 to the batch size;
+ *  - the time left and the types are read through scalar subqueries, (SELECT $n), which
+ *    every plan estimates the same way (a custom plan would know that every job's timeout
+ *    fits and cost the scan lower than the generic plan can).
+ * The plan is the same index scan of jobs_claim_idx either way (tests/engine/claim-plan.test.ts).
+ */
 function claimSql(e: Engine, o: ClaimOptions): Sql {
   const now = clock(o.now);
-  const types = o.types?.length ? sql`AND type = ANY(${o.types}::text[])` : empty;
+  const limit = Math.floor(o.limit);
+  if (!Number.isSafeInteger(limit) || limit < 0) throw new RangeError(`claim: limit must be a non-negative integer; got ${o.limit}`);
+  const types = o.types?.length ? sql`AND type = ANY((SELECT ${o.types}::text[])::text[])` : empty;
   return sql`
     UPDATE ${e.t.jobs} j SET ${claimAssignments(o, now)}
     WHERE j.id = ANY(ARRAY(
       SELECT id FROM ${e.t.jobs}
       WHERE status = 'pending' AND NOT blocked AND flow_key IS NULL AND run_at <= ${now}
-        AND timeout_ms <= ${Math.floor(o.maxTimeoutMs)} ${types}
+        AND timeout_ms <= (SELECT ${Math.floor(o.maxTimeoutMs)}::bigint) ${types}
         ${notPaused(e)}
       ORDER BY priority, run_at, id
-      LIMIT ${raw(String(Math.floor(o.limit)))}
+      LIMIT ${raw(String(limit))}
       FOR UPDATE SKIP LOCKED))
     RETURNING ${jobColumns("j")}`;
 }
