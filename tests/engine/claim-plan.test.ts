@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createQueue, silentLogger, type Executor } from "cronbound";
-import { claimJobs, engineOf } from "cronbound/engine";
+import { claimJobs, completeAttempts, engineOf } from "cronbound/engine";
 import { pgExecutor } from "cronbound/pg";
 import { useTestDatabase } from "../helpers/db.ts";
 import { testRegistry } from "../helpers/registry.ts";
@@ -77,5 +77,38 @@ describe("the prepared claim keeps its plan", () => {
       expect(claim.custom, `types ${types}`).toBeLessThanOrEqual(5);
       expect(claim.generic, `types ${types}`).toBeGreaterThanOrEqual(20);
     }
+  });
+});
+
+describe("the completion's plan", () => {
+  it("finds a batch through the primary key, not by reading every running job's entry (2,000 running for other workers)", async () => {
+    await t.sql("TRUNCATE jobs");
+    await t.sql(`INSERT INTO jobs (type, payload, timeout_ms, status, attempts, started_at, finished_at)
+      SELECT 'noop', '{}', 30000, 'completed', 1, now(), now() FROM generate_series(1, 20000)`);
+    await t.sql("ANALYZE jobs"); // statistics taken while nothing runs, as after a quiet night
+    await t.sql(`UPDATE jobs SET status = 'processing', finished_at = NULL, locked_at = now(), locked_until = now() + interval '1 hour',
+      locked_by = CASE WHEN id % 200 = 0 THEN 'mine' ELSE 'other' END WHERE id IN (SELECT id FROM jobs ORDER BY id LIMIT 2000)`);
+    const mine = await t.sql<{ id: string }>("SELECT id::text AS id FROM jobs WHERE locked_by = 'mine' ORDER BY id");
+    expect(mine).toHaveLength(10);
+    const plans: PlanNode[] = [];
+    const db = pgExecutor(t.pool);
+    const explaining: Executor = {
+      ...db,
+      async query<R>(text: string, values?: readonly unknown[]) {
+        if (/status = 'completed'/.test(text) && /unnest/.test(text)) {
+          const [row] = await db.query<{ "QUERY PLAN": [{ Plan: PlanNode }] }>(`EXPLAIN (FORMAT JSON) ${text}`, values);
+          plans.push(row["QUERY PLAN"][0].Plan);
+        }
+        return db.query<R>(text, values);
+      },
+    };
+    const queue = createQueue({ db: explaining, registry: testRegistry, config: { production: false }, logger: silentLogger });
+    const done = await completeAttempts(engineOf(queue), "mine", mine.map((m) => ({ id: m.id, attempt: 1, result: null })));
+    expect(done.size).toBe(10);
+    expect(plans).toHaveLength(1);
+    const all = nodes(plans[0]);
+    expect(all.some((n) => n["Index Name"] === "jobs_pkey")).toBe(true);
+    expect(all.filter((n) => n["Index Name"] === "jobs_status_type_idx")).toEqual([]);
+    expect(await t.sql("SELECT count(*)::int AS n FROM jobs WHERE status = 'processing'")).toEqual([{ n: 1990 }]);
   });
 });
