@@ -107,6 +107,8 @@ describe("through PgBouncer in transaction mode", () => {
       await queue.enqueue("recorded", { failUntil: 0 });
       await Promise.all(Array.from({ length: 6 }, () => queue.enqueue("recorded", { failUntil: 0 })));
       expect(await t.sql("SELECT count(*)::int AS n FROM jobs")).toEqual([{ n: 7 }]);
+      const { engineOf } = await import("cronbound/engine");
+      expect(engineOf(queue).db.statements).toBe("unnamed");
       const report = await queue.runTick({ budgetMs: 30_000, workerId: "auto-named" });
       expect(report.completed).toBe(7);
       expect(await t.sql("SELECT count(*)::int AS runs, count(DISTINCT job_id)::int AS jobs FROM executions")).toEqual([{ runs: 7, jobs: 7 }]);
