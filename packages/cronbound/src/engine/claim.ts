@@ -88,10 +88,10 @@ async function plainClaim(e: Engine, o: ClaimOptions, done: (Attempt & { result:
   const rows = await queryRows<Job & { completed: string[] | null; flowDue: boolean }>(e.db, sql`
     WITH completed AS (${completeSql(e, o.workerId, done, o.now)}),
     claimed AS (${claimSql(e, { ...o, limit: Math.max(0, o.limit) })})
-    SELECT c.*, x.completed${probe ? sql`, ${probe} AS "flowDue"` : empty}
+    SELECT c.*, CASE WHEN row_number() OVER () = 1 THEN x.completed END AS completed${probe ? sql`, ${probe} AS "flowDue"` : empty}
     FROM (SELECT array_agg(id) AS completed FROM completed) x
     LEFT JOIN claimed c ON true`);
-  const completed = new Set(rows[0]?.completed ?? []);
+  const completed = new Set(rows.find((r) => r.completed !== null)?.completed ?? []);
   const jobs = rows.filter((r) => r.id !== null).map(({ completed: _, flowDue: __, ...job }) => job as Job);
   return { jobs, completed, flowDue: !!rows[0]?.flowDue };
 }

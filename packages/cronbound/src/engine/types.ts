@@ -43,7 +43,14 @@ export interface Job {
 
 /** The column list that reads a row as a `Job`; `alias` qualifies it inside UPDATE ... FROM. */
 export function jobColumns(alias = "jobs"): Sql {
-  const a = alias;
+  let columns = columnLists.get(alias);
+  if (!columns) columnLists.set(alias, (columns = columnList(alias)));
+  return columns;
+}
+
+const columnLists = new Map<string, Sql>();
+
+function columnList(a: string): Sql {
   return raw(
     `${a}.id::text AS id, ${a}.type, ${a}.payload, ${a}.status::text AS status, ${a}.priority,
      ${a}.run_at AS "runAt", ${a}.attempts, ${a}.max_attempts AS "maxAttempts",
