@@ -2,7 +2,8 @@ import { backoffDelay } from "./backoff.ts";
 import type { AnyJobType, JobContext } from "./define.ts";
 import { errorMessage, isNonRetryable, toIssues } from "./errors.ts";
 import type { Job } from "./types.ts";
-import { noSteps, type StepRunnerFactory } from "./steps/runner.ts";
+import type { StepApi } from "./steps/api.ts";
+import { noSteps, type StepRunner, type StepRunnerFactory } from "./steps/runner.ts";
 import type { Suspension } from "./steps/store.ts";
 
 /** Why a running job's signal fired. */
@@ -105,13 +106,21 @@ async function run(job: Job, def: AnyJobType | undefined, o: ExecuteOptions, a: 
   const limitMs = Math.max(0, Math.min(job.timeoutMs, o.deadline - Date.now()));
   const timer = setTimeout(() => a.stop("timeout", `timed out after ${limitMs} ms (attempt ${job.attempts} of ${job.maxAttempts})`), limitMs);
   const stopped = a.stopped;
-  const steps = o.steps?.(job, {
-    attemptEnd: Date.now() + limitMs,
-    get signal() {
-      return a.signal;
-    },
-    stop: a.stop,
-  });
+  // The step runner is made on the first step call: most handlers never use steps, and an
+  // attempt without one costs no runner (no stored steps read, nothing to wait for at the end).
+  const attemptEnd = Date.now() + limitMs;
+  let steps: StepRunner | undefined;
+  const runner = (): StepApi => {
+    if (!o.steps) return noSteps;
+    steps ??= o.steps(job, {
+      attemptEnd,
+      get signal() {
+        return a.signal;
+      },
+      stop: a.stop,
+    });
+    return steps.api;
+  };
   const ctx: JobContext = {
     get signal() {
       return a.signal;
@@ -119,7 +128,10 @@ async function run(job: Job, def: AnyJobType | undefined, o: ExecuteOptions, a: 
     job,
     db: o.db,
     progress: o.progress,
-    ...(steps?.api ?? noSteps),
+    step: (id, fn, options) => runner().step(id, fn, options),
+    sleep: (id, duration) => runner().sleep(id, duration),
+    waitForEvent: (id, options) => runner().waitForEvent(id, options),
+    invoke: (id, type, payload, options) => runner().invoke(id, type, payload, options),
   };
   const handled = Promise.resolve()
     .then(() => def.handler(parsed.data, ctx))
@@ -131,7 +143,7 @@ async function run(job: Job, def: AnyJobType | undefined, o: ExecuteOptions, a: 
   try {
     const first = await Promise.race([handled, stopped]);
     // A step that suspended the attempt decides its outcome, whatever the handler did with it.
-    const suspension = steps ? await steps.finish(stopped) : null;
+    const suspension = steps ? await (steps as StepRunner).finish(stopped) : null;
     if (first instanceof JobStopped && (first.kind === "cancelled" || first.kind === "lost")) {
       return { kind: "discarded", why: first.kind, reason: first.message };
     }

@@ -8,7 +8,7 @@ import { countHeldBack } from "../flow/claim.ts";
 import { executeJob, type Execution, type Outcome } from "../execute.ts";
 import { runMaintenance, type MaintenanceOptions } from "../maintenance.ts";
 import { observeTick, type TickObserver } from "../observe.ts";
-import { progressWriter } from "../progress.ts";
+import { progressWriter, type ProgressWriter } from "../progress.ts";
 import { stepRunnerFactory } from "../steps/runner.ts";
 import type { Job, TickReport } from "../types.ts";
 import { watchRunning } from "../watch.ts";
@@ -170,10 +170,11 @@ async function tickObserved(e: Engine, options: TickOptions, observer: TickObser
 
   const start = (job: Job) => {
     const startedAt = Date.now();
-    const progress = progressWriter(e, workerId, job, now);
+    // Made on the first ctx.progress call: most handlers never report progress.
+    let progress: ProgressWriter | undefined;
     const exec = observer.execute(job, () => executeJob(job, e.registry.get(job.type), {
       deadline,
-      progress: progress.report,
+      progress: (value) => (progress ??= progressWriter(e, workerId, job, now)).report(value),
       db: e.db,
       random: options.random,
       steps,
@@ -185,7 +186,7 @@ async function tickObserved(e: Engine, options: TickOptions, observer: TickObser
         // next jobs, instead of the claim waiting for every completion to land first.
         running.delete(job.id);
         wake();
-        await progress.flush().catch(() => {});
+        if (progress) await progress.flush().catch(() => {});
         await finalize(job, outcome, startedAt);
       })
       .finally(() => {
