@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Sql } from "./sql.ts";
+import type { PgTypes } from "./timestamps.ts";
 
 /**
  * The engine's only way to reach PostgreSQL. Every engine module takes one of these; none
@@ -123,7 +124,7 @@ export function pgListen(pool: PgPoolLike): Executor["listen"] {
 
 /** The smallest part of `pg`'s Pool/Client the executors use (no type dependency on `pg`). */
 export interface PgQueryable {
-  query(config: { text: string; values?: unknown[]; name?: string }): Promise<{ rows: unknown[]; rowCount: number | null }>;
+  query(config: { text: string; values?: unknown[]; name?: string; types?: PgTypes }): Promise<{ rows: unknown[]; rowCount: number | null }>;
 }
 
 export interface PgPoolLike extends PgQueryable {
@@ -133,21 +134,30 @@ export interface PgPoolLike extends PgQueryable {
 /** An executor over anything with pg's `query` (a Pool, a PoolClient, a Client). */
 export function pgQueryExecutor(
   target: PgQueryable,
-  o: { kind: string; transaction: Executor["transaction"]; join: Executor["join"]; listen?: Executor["listen"]; named?: NamedStatements },
+  o: {
+    kind: string;
+    transaction: Executor["transaction"];
+    join: Executor["join"];
+    listen?: Executor["listen"];
+    named?: NamedStatements;
+    /** Type readers for every statement (engineTypes); default: the connection's own. */
+    types?: PgTypes;
+  },
 ): Executor {
+  const types = o.types;
   // "auto": named until the server says it does not keep them (a transaction-mode pooler
   // without prepared-statement support), then unnamed for good (see isNotPrepared).
   let naming = o.named === true || o.named === "auto";
   const send = async (text: string, values?: readonly unknown[]) => {
     const name = naming ? statementName(text) : undefined;
-    if (!name) return target.query({ text, values: values as unknown[] });
-    if (o.named !== "auto") return target.query({ name, text, values: values as unknown[] });
+    if (!name) return target.query({ text, values: values as unknown[], types });
+    if (o.named !== "auto") return target.query({ name, text, values: values as unknown[], types });
     try {
-      return await target.query({ name, text, values: values as unknown[] });
+      return await target.query({ name, text, values: values as unknown[], types });
     } catch (err) {
       if (!isNotPrepared(err)) throw err;
       naming = false;
-      return target.query({ text, values: values as unknown[] });
+      return target.query({ text, values: values as unknown[], types });
     }
   };
   const self: Executor = {

@@ -1,5 +1,6 @@
 // cronbound/pg: the engine over a `pg` Pool. The fast path: each statement is one pool.query.
 import { isPgQueryable, pgListen, pgQueryExecutor, pgTransaction, type Executor, type NamedStatements, type PgPoolLike, type PgQueryable } from "./db.ts";
+import { engineTypes } from "./timestamps.ts";
 
 export type { Executor, NamedStatements, PgPoolLike } from "./db.ts";
 
@@ -42,5 +43,6 @@ export function pgExecutor(pool: PgPoolLike, options: PgExecutorOptions = {}): E
     join: joinPg,
     listen: pgListen(pool),
     named: options.namedStatements ?? "auto",
+    types: engineTypes(pool),
   });
 }

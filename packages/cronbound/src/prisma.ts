@@ -1,5 +1,6 @@
 // cronbound/prisma: the engine over the app's PrismaClient (Prisma 7 with @prisma/adapter-pg).
 import { isPgQueryable, pgListen, pgQueryExecutor, pgTransaction, type Executor, type NamedStatements, type PgPoolLike, type PgQueryable } from "./db.ts";
+import { engineTypes } from "./timestamps.ts";
 
 export type { Executor, NamedStatements, PgPoolLike } from "./db.ts";
 
@@ -68,6 +69,7 @@ export function prismaExecutor(prisma: PrismaClientLike, options: PrismaExecutor
       join,
       listen: pgListen(pool),
       named: options.namedStatements ?? "auto",
+      types: engineTypes(pool),
     });
   }
   return onPrisma(
