@@ -3,6 +3,8 @@
 // the past, bad event names) fails the job at once with a clear error; retention deletes a
 // job's steps with it.
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { z } from "zod";
+import { createRegistry, defineJob } from "cronbound";
 import { engineOf, enqueue, pruneFinishedJobs, runTick, type Engine } from "cronbound/engine";
 import { useTestDatabase } from "../helpers/db.ts";
 import { STEP_EFFECTS_SQL, stepRegistry } from "../helpers/steps-registry.ts";
@@ -97,5 +99,36 @@ describe("misused steps fail the job at once with a clear error", () => {
     await t.sql(`INSERT INTO steps (job_id, step_id, kind, status, attempt, result, finished_at) VALUES ($1, 'nap', 'run', 'completed', 1, 'null', now())`, [j.id]);
     await tick();
     expect((await job(j.id)).last_error).toMatch(/step id "nap" was a run step in an earlier run of this job and is a sleep step now/);
+  });
+
+  it("a handler's first step called after its attempt ended is refused, and its function never runs", async () => {
+    // The step runner is made on the first step call; one made after the attempt ended must
+    // refuse as a runner made at the start would (calls after the end do nothing).
+    let late: Promise<unknown> | undefined;
+    let ran = false;
+    const registry = createRegistry([
+      defineJob({
+        name: "early",
+        schema: z.object({}),
+        timeoutMs: 5_000,
+        async handler(_p, ctx) {
+          late = new Promise((resolve) => setTimeout(resolve, 0)).then(() =>
+            ctx.step("late", () => {
+              ran = true;
+              return 1;
+            }),
+          );
+          late.catch(() => {});
+          return "done";
+        },
+      }),
+    ]);
+    const own = engineOf(t.queue(registry));
+    const { job: j } = await enqueue(own, "early", {});
+    expect(await runTick(own, { budgetMs: 10_000, skipMaintenance: true })).toMatchObject({ claimed: 1, completed: 1 });
+    await expect(late).rejects.toThrow(/called after its attempt ended/);
+    expect(ran).toBe(false);
+    expect(await job(j.id)).toMatchObject({ status: "completed", result: "done" });
+    expect(await t.sql("SELECT step_id FROM steps WHERE job_id = $1", [j.id])).toEqual([]);
   });
 });

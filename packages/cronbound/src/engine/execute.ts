@@ -110,15 +110,21 @@ async function run(job: Job, def: AnyJobType | undefined, o: ExecuteOptions, a: 
   // attempt without one costs no runner (no stored steps read, nothing to wait for at the end).
   const attemptEnd = Date.now() + limitMs;
   let steps: StepRunner | undefined;
+  let over = false;
   const runner = (): StepApi => {
     if (!o.steps) return noSteps;
-    steps ??= o.steps(job, {
-      attemptEnd,
-      get signal() {
-        return a.signal;
-      },
-      stop: a.stop,
-    });
+    if (!steps) {
+      steps = o.steps(job, {
+        attemptEnd,
+        get signal() {
+          return a.signal;
+        },
+        stop: a.stop,
+      });
+      // A first step call after the attempt ended is refused like any later one: finish()
+      // marks the runner ended before its first await.
+      if (over) void steps.finish(stopped);
+    }
     return steps.api;
   };
   const ctx: JobContext = {
@@ -142,6 +148,7 @@ async function run(job: Job, def: AnyJobType | undefined, o: ExecuteOptions, a: 
 
   try {
     const first = await Promise.race([handled, stopped]);
+    over = true;
     // A step that suspended the attempt decides its outcome, whatever the handler did with it.
     const suspension = steps ? await (steps as StepRunner).finish(stopped) : null;
     if (first instanceof JobStopped && (first.kind === "cancelled" || first.kind === "lost")) {
