@@ -7,7 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from "v
 import { configFromEnv, ConfigError, runWorker, type LogFields, type Logger } from "cronbound";
 import { useTestDatabase } from "../helpers/db.ts";
 import { startPgBouncer, type PgBouncer } from "../helpers/pgbouncer.ts";
-import { testRegistry as registry } from "../helpers/registry.ts";
+import { EFFECTS_SQL, testRegistry as registry } from "../helpers/registry.ts";
 import { waitFor } from "../helpers/spawn.ts";
 import { withDatabase } from "../helpers/url.ts";
 
@@ -81,6 +81,33 @@ describe("wake on enqueue", () => {
       );
       expect(killed.n).toBe(1);
       await waitFor("wake_lost", () => log.records.find((r) => r.event === "wake_lost"));
+      await waitFor("wake_restored", () => log.records.find((r) => r.event === "wake_restored"));
+      const a = await queue.enqueue("noop", { n: 1 });
+      await waitFor("the job, started by the restored wake", async () => (await status(a.job.id)) === "completed");
+    } finally {
+      stop.abort();
+      await worker;
+    }
+  });
+
+  it("a LISTEN connection lost while a tick runs is opened again when the tick ends, not after the pause that follows", async () => {
+    // The reopen timer fires 5 s after the loss, while the 10 s job still runs: there is no
+    // pause to end then, and the one after the tick (a minute) must stop at the reopen time.
+    await t.sql(EFFECTS_SQL); // where the job records its start and end
+    const log = recorder();
+    const queue = t.queue(registry, { worker: MINUTE }, { logger: log.logger });
+    const stop = new AbortController();
+    const worker = runWorker(queue, { signal: stop.signal });
+    try {
+      await waitFor("worker_started", () => log.records.find((r) => r.event === "worker_started" && r.wake === "listen"));
+      const long = await queue.enqueue("hangs-first", { ms: 10_000 }, { timeoutMs: 20_000 });
+      await waitFor("the long job running", async () => (await status(long.job.id)) === "processing");
+      await t.sql(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+         WHERE datname = current_database() AND query LIKE 'LISTEN %' AND pid <> pg_backend_pid()`,
+      );
+      await waitFor("wake_lost", () => log.records.find((r) => r.event === "wake_lost"));
+      await waitFor("the long job completed", async () => (await status(long.job.id)) === "completed", 30_000);
       await waitFor("wake_restored", () => log.records.find((r) => r.event === "wake_restored"));
       const a = await queue.enqueue("noop", { n: 1 });
       await waitFor("the job, started by the restored wake", async () => (await status(a.job.id)) === "completed");

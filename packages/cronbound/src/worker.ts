@@ -116,9 +116,14 @@ export async function runWorker(queue: Queue, options: WorkerOptions = {}): Prom
     `cronbound worker started; wake: ${wakeLine}`,
   );
 
-  /** The pause between ticks, ended early by the signal or by a wake. */
-  const rest = (ms: number) =>
-    notified
+  /**
+   * The pause between ticks, ended early by the signal or by a wake, and never past the time
+   * to open the wake again: the reopen timer ends a pause already under way, but when it fires
+   * during a tick there is none to end yet.
+   */
+  const rest = (pauseMs: number) => {
+    const ms = reopenAt ? Math.min(pauseMs, Math.max(0, reopenAt - Date.now())) : pauseMs;
+    return notified
       ? Promise.resolve()
       : new Promise<void>((resolve) => {
           const done = () => {
@@ -131,6 +136,7 @@ export async function runWorker(queue: Queue, options: WorkerOptions = {}): Prom
           endPause = done;
           signal.addEventListener("abort", done, { once: true });
         });
+  };
 
   while (!signal.aborted) {
     if (reopenAt && Date.now() >= reopenAt) {
