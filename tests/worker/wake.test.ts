@@ -38,6 +38,31 @@ async function listener(): Promise<{ payloads: string[]; close(): Promise<void> 
   return { payloads, close: () => c.end() };
 }
 
+/** `body` with a worker on one-minute pauses that listens (its start line says so); stopped after. */
+async function withListeningWorker(body: (w: { log: ReturnType<typeof recorder>; queue: ReturnType<typeof t.queue> }) => Promise<void>): Promise<void> {
+  const log = recorder();
+  const queue = t.queue(registry, { worker: MINUTE }, { logger: log.logger });
+  const stop = new AbortController();
+  const worker = runWorker(queue, { signal: stop.signal });
+  try {
+    await waitFor("worker_started", () => log.records.find((r) => r.event === "worker_started" && r.wake === "listen"));
+    await body({ log, queue });
+  } finally {
+    stop.abort();
+    await worker;
+  }
+}
+
+/** End the worker's LISTEN connection from the server side, and wait for the worker to notice. */
+async function killListen(log: ReturnType<typeof recorder>): Promise<void> {
+  const [killed] = await t.sql<{ n: number }>(
+    `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity
+     WHERE datname = current_database() AND query LIKE 'LISTEN %' AND pid <> pg_backend_pid()`,
+  );
+  expect(killed.n).toBe(1);
+  await waitFor("wake_lost", () => log.records.find((r) => r.event === "wake_lost"));
+}
+
 describe("wake on enqueue", () => {
   it("an idle worker on a direct connection listens, says so, and starts each enqueued job long before its one-minute pause would end", async () => {
     const log = recorder();
@@ -69,52 +94,27 @@ describe("wake on enqueue", () => {
   });
 
   it("a lost LISTEN connection is logged and opened again 5 s later, ending even a one-minute pause; the wake works again", async () => {
-    const log = recorder();
-    const queue = t.queue(registry, { worker: MINUTE }, { logger: log.logger });
-    const stop = new AbortController();
-    const worker = runWorker(queue, { signal: stop.signal });
-    try {
-      await waitFor("worker_started", () => log.records.find((r) => r.event === "worker_started" && r.wake === "listen"));
-      const [killed] = await t.sql<{ n: number }>(
-        `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity
-         WHERE datname = current_database() AND query LIKE 'LISTEN %' AND pid <> pg_backend_pid()`,
-      );
-      expect(killed.n).toBe(1);
-      await waitFor("wake_lost", () => log.records.find((r) => r.event === "wake_lost"));
+    await withListeningWorker(async ({ log, queue }) => {
+      await killListen(log);
       await waitFor("wake_restored", () => log.records.find((r) => r.event === "wake_restored"));
       const a = await queue.enqueue("noop", { n: 1 });
       await waitFor("the job, started by the restored wake", async () => (await status(a.job.id)) === "completed");
-    } finally {
-      stop.abort();
-      await worker;
-    }
+    });
   });
 
   it("a LISTEN connection lost while a tick runs is opened again when the tick ends, not after the pause that follows", async () => {
     // The reopen timer fires 5 s after the loss, while the 10 s job still runs: there is no
     // pause to end then, and the one after the tick (a minute) must stop at the reopen time.
     await t.sql(EFFECTS_SQL); // where the job records its start and end
-    const log = recorder();
-    const queue = t.queue(registry, { worker: MINUTE }, { logger: log.logger });
-    const stop = new AbortController();
-    const worker = runWorker(queue, { signal: stop.signal });
-    try {
-      await waitFor("worker_started", () => log.records.find((r) => r.event === "worker_started" && r.wake === "listen"));
+    await withListeningWorker(async ({ log, queue }) => {
       const long = await queue.enqueue("hangs-first", { ms: 10_000 }, { timeoutMs: 20_000 });
       await waitFor("the long job running", async () => (await status(long.job.id)) === "processing");
-      await t.sql(
-        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-         WHERE datname = current_database() AND query LIKE 'LISTEN %' AND pid <> pg_backend_pid()`,
-      );
-      await waitFor("wake_lost", () => log.records.find((r) => r.event === "wake_lost"));
+      await killListen(log);
       await waitFor("the long job completed", async () => (await status(long.job.id)) === "completed", 30_000);
       await waitFor("wake_restored", () => log.records.find((r) => r.event === "wake_restored"));
       const a = await queue.enqueue("noop", { n: 1 });
       await waitFor("the job, started by the restored wake", async () => (await status(a.job.id)) === "completed");
-    } finally {
-      stop.abort();
-      await worker;
-    }
+    });
   });
 
   it("notifies once per committed transaction and type, not for a rolled-back enqueue, a delayed job or a blocked one", async () => {

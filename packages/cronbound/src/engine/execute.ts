@@ -150,6 +150,7 @@ async function run(job: Job, def: AnyJobType | undefined, o: ExecuteOptions, a: 
     const first = await Promise.race([handled, stopped]);
     over = true;
     // A step that suspended the attempt decides its outcome, whatever the handler did with it.
+    // (`steps` is assigned inside runner(), which the compiler's narrowing cannot see.)
     const suspension = steps ? await (steps as StepRunner).finish(stopped) : null;
     if (first instanceof JobStopped && (first.kind === "cancelled" || first.kind === "lost")) {
       return { kind: "discarded", why: first.kind, reason: first.message };
