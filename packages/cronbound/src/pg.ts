@@ -20,7 +20,9 @@ export interface PgExecutorOptions {
 
 /**
  * `pgExecutor(pool)`: statements go straight to the pool. `queue.enqueue(..., { tx: client })`
- * with a pg client on which you ran BEGIN puts the job in your transaction.
+ * with a pg client on which you ran BEGIN puts the job in your transaction. The engine's
+ * statements read `timestamptz` with a reader of their own (always a Date, as the engine needs);
+ * every other type keeps the pool's readers, yours included.
  */
 export function pgExecutor(pool: PgPoolLike, options: PgExecutorOptions = {}): Executor {
   if (!isPgQueryable(pool) || typeof (pool as { connect?: unknown }).connect !== "function") {
