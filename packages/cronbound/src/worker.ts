@@ -123,7 +123,8 @@ export async function runWorker(queue: Queue, options: WorkerOptions = {}): Prom
    */
   const rest = (pauseMs: number) => {
     const ms = reopenAt ? Math.min(pauseMs, Math.max(0, reopenAt - Date.now())) : pauseMs;
-    return notified
+    // Aborted during the tick: an abort listener added now would never fire.
+    return notified || signal.aborted
       ? Promise.resolve()
       : new Promise<void>((resolve) => {
           const done = () => {
