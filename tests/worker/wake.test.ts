@@ -39,9 +39,12 @@ async function listener(): Promise<{ payloads: string[]; close(): Promise<void> 
 }
 
 /** `body` with a worker on one-minute pauses that listens (its start line says so); stopped after. */
-async function withListeningWorker(body: (w: { log: ReturnType<typeof recorder>; queue: ReturnType<typeof t.queue> }) => Promise<void>): Promise<void> {
+async function withListeningWorker(
+  body: (w: { log: ReturnType<typeof recorder>; queue: ReturnType<typeof t.queue> }) => Promise<void>,
+  pool?: pg.Pool,
+): Promise<void> {
   const log = recorder();
-  const queue = t.queue(registry, { worker: MINUTE }, { logger: log.logger });
+  const queue = t.queue(registry, { worker: MINUTE }, { logger: log.logger, pool });
   const stop = new AbortController();
   const worker = runWorker(queue, { signal: stop.signal });
   try {
@@ -115,6 +118,35 @@ describe("wake on enqueue", () => {
       const a = await queue.enqueue("noop", { n: 1 });
       await waitFor("the job, started by the restored wake", async () => (await status(a.job.id)) === "completed");
     });
+  });
+
+  it("a reopen whose probe does not come back in time is logged and tried again 5 s later, not 30", async () => {
+    // The pool holds back the second wake probe (the reopen's) for 3 s, past the probe's 2 s:
+    // that reopen polls; the next one, 5 s later, listens again.
+    class SlowSecondProbe extends pg.Pool {
+      probes = 0;
+      query(...args: unknown[]): never {
+        const config = args[0] as { text?: string; values?: unknown[] } | undefined;
+        const probe = /pg_notify\(\$1, \$2\)/.test(config?.text ?? "") && String(config?.values?.[1]).startsWith("probe:");
+        const run = () => (pg.Pool.prototype.query as (...a: unknown[]) => unknown).apply(this, args);
+        if (probe && ++this.probes === 2) return new Promise((r) => setTimeout(r, 3_000)).then(run) as never;
+        return run() as never;
+      }
+    }
+    const pool = new SlowSecondProbe({ connectionString: t.url, max: 4 });
+    try {
+      await withListeningWorker(async ({ log, queue }) => {
+        await killListen(log);
+        const failed = await waitFor("wake_reopen_failed", () => log.records.find((r) => r.event === "wake_reopen_failed"));
+        expect(failed).toMatchObject({ retryInMs: 5_000, reason: expect.stringMatching(/no notification came back/) });
+        await waitFor("wake_restored", () => log.records.find((r) => r.event === "wake_restored"));
+        expect(pool.probes).toBe(3);
+        const a = await queue.enqueue("noop", { n: 1 });
+        await waitFor("the job, started by the restored wake", async () => (await status(a.job.id)) === "completed");
+      }, pool);
+    } finally {
+      await pool.end();
+    }
   });
 
   it("notifies once per committed transaction and type, not for a rolled-back enqueue, a delayed job or a blocked one", async () => {

@@ -77,6 +77,7 @@ export async function runWorker(queue: Queue, options: WorkerOptions = {}): Prom
   };
   let reopenAt = 0;
   let reopenTimer: NodeJS.Timeout | undefined;
+  let reopenFailures = 0;
   // Open the wake again in `ms`: the timer ends the pause then, so a worker in a long idle
   // pause does not poll without its wake for the rest of that pause.
   const reopenIn = (ms: number) => {
@@ -143,8 +144,18 @@ export async function runWorker(queue: Queue, options: WorkerOptions = {}): Prom
     if (reopenAt && Date.now() >= reopenAt) {
       reopenAt = 0;
       wake = await open();
-      if (wake.mode === "listen") log.info({ event: "wake_restored", workerId }, "listening for enqueued jobs again");
-      else reopenIn(WAKE_REOPEN_MS * 6); // keep trying, every 30 s
+      if (wake.mode === "listen") {
+        reopenFailures = 0;
+        log.info({ event: "wake_restored", workerId }, "listening for enqueued jobs again");
+      } else {
+        // The lost connection had proven that this database answers LISTEN, so a probe that
+        // did not come back now is more likely a slow moment than a pooler: the first retry
+        // comes 5 s later; after that, and whenever the database was unreachable, every 30 s.
+        const retryInMs = !wake.retry && reopenFailures === 0 ? WAKE_REOPEN_MS : WAKE_REOPEN_MS * 6;
+        reopenFailures++;
+        log.warn({ event: "wake_reopen_failed", workerId, reason: wake.reason, retryInMs }, "could not listen again; polling until the next try");
+        reopenIn(retryInMs);
+      }
     }
     // A tick a notification started skips maintenance when the last one ran within an idle
     // pause: the job just enqueued starts after one claim instead of after the maintenance
