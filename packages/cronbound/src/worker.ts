@@ -99,6 +99,8 @@ export async function runWorker(queue: Queue, options: WorkerOptions = {}): Prom
       },
     });
   let wake: Wake = await open();
+  // True once a wake has listened: a LISTEN connection of this database was proven to work.
+  let listened = wake.mode === "listen";
   if (wake.retry) reopenIn(WAKE_REOPEN_MS * 6); // the database was unreachable: try again later
   // A probe that came back proved a session connection: the ticks' statements are then always
   // named prepared statements, parsed and planned once per connection instead of every time
@@ -145,13 +147,15 @@ export async function runWorker(queue: Queue, options: WorkerOptions = {}): Prom
       reopenAt = 0;
       wake = await open();
       if (wake.mode === "listen") {
+        listened = true;
         reopenFailures = 0;
         log.info({ event: "wake_restored", workerId }, "listening for enqueued jobs again");
       } else {
-        // The lost connection had proven that this database answers LISTEN, so a probe that
-        // did not come back now is more likely a slow moment than a pooler: the first retry
-        // comes 5 s later; after that, and whenever the database was unreachable, every 30 s.
-        const retryInMs = !wake.retry && reopenFailures === 0 ? WAKE_REOPEN_MS : WAKE_REOPEN_MS * 6;
+        // After a wake that listened (the database answers LISTEN on a connection of its own),
+        // a probe that did not come back is more likely a slow moment than a pooler: the first
+        // retry comes 5 s later. After that, when the database was unreachable, or when no wake
+        // has listened yet: every 30 s.
+        const retryInMs = listened && !wake.retry && reopenFailures === 0 ? WAKE_REOPEN_MS : WAKE_REOPEN_MS * 6;
         reopenFailures++;
         log.warn({ event: "wake_reopen_failed", workerId, reason: wake.reason, retryInMs }, "could not listen again; polling until the next try");
         reopenIn(retryInMs);
