@@ -57,15 +57,19 @@ describe("timestamptz through an executor over a pg Pool", () => {
     });
   }
 
-  it("reads timestamps as Dates even where the pool was told to read them as text, as the engine needs", async () => {
-    const asText: pg.CustomTypesConfig = { getTypeParser: (oid: number, format?: string) => (oid === 1184 ? (v: string) => v : pg.types.getTypeParser(oid, format as "text")) } as pg.CustomTypesConfig;
-    const pool = poolIn("UTC", asText);
-    expect((await pool.query("SELECT timestamptz '2026-12-01 01:02:03.456+00' AS ts")).rows[0].ts).toBe("2026-12-01 01:02:03.456+00");
+  it("reads timestamps as Dates even where the pool was told to read them as text, as the engine needs; every other type keeps the pool's reader", async () => {
+    // The pool's own readers: timestamptz as text, numeric as a number (pg's default: a string).
+    const own: pg.CustomTypesConfig = {
+      getTypeParser: (oid: number, format?: string) =>
+        oid === 1184 ? (v: string) => v : oid === 1700 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as "text"),
+    } as pg.CustomTypesConfig;
+    const pool = poolIn("UTC", own);
+    const SQL = "SELECT timestamptz '2026-12-01 01:02:03.456+00' AS ts, 1.5::numeric AS n";
+    expect((await pool.query(SQL)).rows[0]).toEqual({ ts: "2026-12-01 01:02:03.456+00", n: 1.5 });
     for (const db of [pgExecutor(pool), prismaExecutor({ $queryRawUnsafe: async () => [], $executeRawUnsafe: async () => 0, $transaction: async () => undefined } as never, { pool })]) {
-      const [row] = await db.query<{ ts: Date; n: number }>("SELECT timestamptz '2026-12-01 01:02:03.456+00' AS ts, 7::int AS n");
+      const [row] = await db.query<{ ts: Date; n: unknown }>(SQL);
       expect(row.ts).toEqual(new Date("2026-12-01T01:02:03.456Z"));
-      // Every other type keeps the pool's reader.
-      expect(row.n).toBe(7);
+      expect(row.n).toBe(1.5);
     }
   });
 });

@@ -5,7 +5,7 @@
  * each with three regular expressions (bench/: about a twentieth of the worker's Node CPU per
  * no-op job, and a tenth of its allocations). Anything else (a year before 1000 or after 9999,
  * BC, infinity, an offset with seconds, another DateStyle) returns undefined and the caller
- * falls back to pg's reader; tests/package/timestamps.test.ts holds the two to the same result.
+ * falls back to pg's reader; tests/engine/timestamps.test.ts holds the two to the same result.
  */
 export function parseTimestamptz(s: string): Date | undefined {
   const n = s.length;
@@ -76,6 +76,15 @@ const TIMESTAMPTZ = 1184;
  * Pool; statements then use the pool's readers as they are.
  */
 export function engineTypes(pool: unknown): PgTypes | undefined {
+  if (typeof pool !== "object" || pool === null) return undefined;
+  // One per pool, however many executors are made over it.
+  if (!typesOf.has(pool)) typesOf.set(pool, typesFor(pool));
+  return typesOf.get(pool);
+}
+
+const typesOf = new WeakMap<object, PgTypes | undefined>();
+
+function typesFor(pool: object): PgTypes | undefined {
   const p = pool as { Client?: new (options: unknown) => Partial<PgTypes>; options?: unknown };
   if (typeof p.Client !== "function") return undefined;
   let base: Partial<PgTypes>;
