@@ -97,6 +97,9 @@ beforeAll(async () => {
   await admin.query(`CREATE DATABASE ${name}`);
   dbUrl = withDatabase(adminUrl, name);
   db = new pg.Pool({ connectionString: dbUrl, max: 2 });
+  // db.end() resolves before its connections have closed, so the teardown's DROP DATABASE ...
+  // WITH (FORCE) can still terminate one (57P01): an 'error' on the pool, unhandled without this.
+  db.on("error", () => {});
   await db.query(readFileSync(path.join(appDir, "prisma/migrations/20260101000000_init/migration.sql"), "utf8"));
   await db.query(`INSERT INTO public.jobs (title, company) VALUES ('Backend engineer', 'Acme'), ('Designer', 'Globex')`);
   postingsBefore = (await db.query("SELECT * FROM public.jobs ORDER BY id")).rows;
