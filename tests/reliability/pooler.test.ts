@@ -119,6 +119,48 @@ describe("through PgBouncer in transaction mode", () => {
     }
   }, 120_000);
 
+  it("a named statement refused inside the engine's own transaction: the block is rolled back and run once more unnamed, its writes landing once", async () => {
+    const single = await startPgBouncer(inject("adminUrl"), { poolSize: 1 });
+    const t: TestDatabase = await testDatabase();
+    const pool = new pg.Pool({ connectionString: withDatabase(single.url, t.name), max: 2 });
+    try {
+      const { pgExecutor } = await import("cronbound/pg");
+      const db = pgExecutor(pool);
+      await t.sql("CREATE TABLE public.tx_runs (n int NOT NULL)");
+      const insert = "INSERT INTO public.tx_runs (n) VALUES ($1)";
+      // The pool's first client prepares the INSERT on the only server connection.
+      await db.transaction((tx) => tx.execute(insert, [1]));
+      expect(db.statements).toBe("auto");
+      // With that client held (idle: the pooler's server connection is free), the next
+      // transaction gets the pool's second client, whose Parse meets a server connection that
+      // already has the statement (42P05): the transaction is aborted after its first write.
+      const held = await pool.connect();
+      let runs = 0;
+      try {
+        const out = await db.transaction(async (tx) => {
+          runs++;
+          await tx.execute("INSERT INTO public.tx_runs (n) SELECT 2");
+          await tx.execute(insert, [3]);
+          return "done";
+        });
+        expect(out).toBe("done");
+      } finally {
+        held.release();
+      }
+      expect(runs).toBe(2);
+      expect(db.statements).toBe("unnamed");
+      expect(await t.sql("SELECT n FROM public.tx_runs ORDER BY n")).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }]);
+      // Unnamed now: whatever a block throws is the caller's, with no second run.
+      runs = 0;
+      await expect(db.transaction(async () => (runs++, Promise.reject(Object.assign(new Error("boom"), { code: "26000" }))))).rejects.toThrow("boom");
+      expect(runs).toBe(1);
+    } finally {
+      await pool.end();
+      await t.close();
+      await single.stop();
+    }
+  }, 120_000);
+
   it("the routes through the pooler: enqueue (and its idempotency key), get, stats, and two overlapping cron ticks", async () => {
     const t: TestDatabase = await testDatabase();
     const app = await startApp({ DATABASE_URL: withDatabase(bouncer.url, t.name), DB_POOL_MAX: "2" });

@@ -136,13 +136,24 @@ export function pgQueryExecutor(
   target: PgQueryable,
   o: {
     kind: string;
-    transaction: Executor["transaction"];
     join: Executor["join"];
     listen?: Executor["listen"];
     named?: NamedStatements;
     /** Type readers for every statement (engineTypes); default: the connection's own. */
     types?: PgTypes;
-  },
+  } & (
+    | {
+        /** On one client (inside a transaction, or a caller's): how a block runs there. */
+        transaction: Executor["transaction"];
+      }
+    | {
+        /**
+         * Over a pool (`target`): each transaction checks a client out and runs its block on
+         * the executor this makes for it, with its statements named while this executor's are.
+         */
+        onClient: (client: PgQueryable, named: boolean) => Executor;
+      }
+  ),
 ): Executor {
   const types = o.types;
   // "auto": named until the server says it does not keep them (a transaction-mode pooler
@@ -169,7 +180,22 @@ export function pgQueryExecutor(
     async execute(text: string, values?: readonly unknown[]) {
       return (await send(text, values)).rowCount ?? 0;
     },
-    transaction: o.transaction,
+    transaction:
+      "transaction" in o
+        ? o.transaction
+        : async (fn) => {
+            const named = naming;
+            try {
+              return await pgTransaction(target as PgPoolLike, (client) => o.onClient(client, named), fn);
+            } catch (err) {
+              if (!named || o.named !== "auto" || !isNotPrepared(err)) throw err;
+              // A named statement refused inside the block ("auto"): the refusal aborted the
+              // transaction, so nothing of it was committed. Unnamed from now on, and the
+              // block once more.
+              naming = false;
+              return pgTransaction(target as PgPoolLike, (client) => o.onClient(client, false), fn);
+            }
+          },
     join: o.join,
     named: () => (o.named === true ? self : pgQueryExecutor(target, { ...o, named: true })),
     get namedStatements() {
@@ -186,7 +212,10 @@ export function pgQueryExecutor(
  * How an executor over a pg Pool sends its statements: true, named prepared statements (parsed
  * and planned once per connection); false, unnamed (parsed and planned every time); "auto"
  * (the default), named until the first sign that the connections do not keep them, then
- * unnamed. Statements inside a transaction (engine transactions, a joined `tx`) are unnamed.
+ * unnamed. The engine's own transactions (the flow claim, durable steps' waits, events,
+ * schedules) name their statements while the executor does; a refusal inside one aborts it,
+ * so the executor stops naming and runs the block once more, unnamed. Statements in a joined
+ * `tx` (the caller's transaction) are unnamed.
  */
 export type NamedStatements = boolean | "auto";
 

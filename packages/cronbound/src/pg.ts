@@ -1,5 +1,5 @@
 // cronbound/pg: the engine over a `pg` Pool. The fast path: each statement is one pool.query.
-import { isPgQueryable, pgListen, pgQueryExecutor, pgTransaction, type Executor, type NamedStatements, type PgPoolLike, type PgQueryable } from "./db.ts";
+import { isPgQueryable, pgListen, pgQueryExecutor, type Executor, type NamedStatements, type PgPoolLike, type PgQueryable } from "./db.ts";
 import { engineTypes } from "./timestamps.ts";
 
 export type { Executor, NamedStatements, PgPoolLike } from "./db.ts";
@@ -13,7 +13,9 @@ export interface PgExecutorOptions {
    * or without `max_prepared_statements`); that statement is sent again unnamed, nothing having
    * run, and the executor stays unnamed from then on. true: always named (a direct connection,
    * a session-mode pooler, PgBouncer 1.21+ with `max_prepared_statements`). false: never.
-   * Statements inside a transaction are always unnamed.
+   * The engine's own transactions (the flow claim, durable steps' waits, events, schedules)
+   * follow the same rule; a refusal inside one rolls it back and runs it once more unnamed.
+   * Statements in your transaction (`tx`) are always unnamed.
    */
   namedStatements?: NamedStatements;
 }
@@ -28,12 +30,17 @@ export function pgExecutor(pool: PgPoolLike, options: PgExecutorOptions = {}): E
   if (!isPgQueryable(pool) || typeof (pool as { connect?: unknown }).connect !== "function") {
     throw new TypeError("pgExecutor(pool): expected a pg Pool (new pg.Pool({ connectionString }))");
   }
-  const onClient = (client: PgQueryable): Executor =>
+  const types = engineTypes(pool);
+  // A client inside a transaction: the engine's own (named as the pool's executor is, the
+  // engine's readers), or the caller's (`tx`: unnamed, the client's own readers).
+  const onClient = (client: PgQueryable, named = false, own = false): Executor =>
     pgQueryExecutor(client, {
       kind: "pg",
       // Already inside a transaction: run the block in it.
-      transaction: (fn) => fn(onClient(client)),
+      transaction: (fn) => fn(onClient(client, named, own)),
       join: joinPg,
+      named,
+      ...(own ? { types } : {}),
     });
   const joinPg = (tx: unknown): Executor => {
     if (!isPgQueryable(tx)) throw new TypeError("tx: expected a pg client inside a transaction (const c = await pool.connect(); await c.query('BEGIN'))");
@@ -41,10 +48,10 @@ export function pgExecutor(pool: PgPoolLike, options: PgExecutorOptions = {}): E
   };
   return pgQueryExecutor(pool, {
     kind: "pg",
-    transaction: (fn) => pgTransaction(pool, onClient, fn),
+    onClient: (client, named) => onClient(client, named, true),
     join: joinPg,
     listen: pgListen(pool),
     named: options.namedStatements ?? "auto",
-    types: engineTypes(pool),
+    types,
   });
 }

@@ -1,6 +1,6 @@
 // cronbound/prisma: the engine over the app's PrismaClient (Prisma 7 with @prisma/adapter-pg).
-import { isPgQueryable, pgListen, pgQueryExecutor, pgTransaction, type Executor, type NamedStatements, type PgPoolLike, type PgQueryable } from "./db.ts";
-import { engineTypes } from "./timestamps.ts";
+import { isPgQueryable, pgListen, pgQueryExecutor, type Executor, type NamedStatements, type PgPoolLike, type PgQueryable } from "./db.ts";
+import { engineTypes, type PgTypes } from "./timestamps.ts";
 
 export type { Executor, NamedStatements, PgPoolLike } from "./db.ts";
 
@@ -59,17 +59,20 @@ export function prismaExecutor(prisma: PrismaClientLike, options: PrismaExecutor
     if (isPgQueryable(tx)) return onPgClient(tx);
     throw new TypeError("tx: expected the client Prisma passes to $transaction(async (tx) => ...)");
   };
-  const onPgClient = (client: PgQueryable): Executor =>
-    pgQueryExecutor(client, { kind: "prisma+pg", transaction: (fn) => fn(onPgClient(client)), join });
+  // A pg client inside a transaction: the engine's own (named as the pool's executor is, the
+  // engine's readers), or the caller's (unnamed, the client's own readers).
+  const onPgClient = (client: PgQueryable, named = false, types?: PgTypes): Executor =>
+    pgQueryExecutor(client, { kind: "prisma+pg", transaction: (fn) => fn(onPgClient(client, named, types)), join, named, ...(types ? { types } : {}) });
 
   if (pool) {
+    const types = engineTypes(pool);
     return pgQueryExecutor(pool, {
       kind: "prisma+pg",
-      transaction: (fn) => pgTransaction(pool, onPgClient, fn),
+      onClient: (client, named) => onPgClient(client, named, types),
       join,
       listen: pgListen(pool),
       named: options.namedStatements ?? "auto",
-      types: engineTypes(pool),
+      types,
     });
   }
   return onPrisma(
