@@ -111,15 +111,16 @@ describe("execute", () => {
   });
 
   it("stops claiming when its budget is spent and never starts a job that would overrun it", async () => {
-    // Each job may take 400 ms; with a 1,000 ms budget a job is only started while >= 400 ms is left.
-    for (let i = 0; i < 10; i++) await enqueue(e, "work", { ms: 300 }, { timeoutMs: 400 });
+    // Each job may take 700 ms (it sleeps 300: a loaded machine's late timers never time it
+    // out); with a 1,500 ms budget a job is only started while >= 700 ms is left.
+    for (let i = 0; i < 10; i++) await enqueue(e, "work", { ms: 300 }, { timeoutMs: 700 });
     const started = Date.now();
-    const report = await tick({ budgetMs: 1_000, concurrency: 1, batchSize: 1 });
+    const report = await tick({ budgetMs: 1_500, concurrency: 1, batchSize: 1 });
     const elapsed = Date.now() - started;
     expect(report.claimed).toBeGreaterThanOrEqual(1);
     expect(report.claimed).toBeLessThan(10);
     expect(report.completed).toBe(report.claimed);
     expect(report.skippedForBudget).toBeGreaterThan(0);
-    expect(elapsed).toBeLessThan(1_400); // the deadline plus finalizing, never a whole extra job
+    expect(elapsed).toBeLessThan(1_900); // the deadline plus finalizing, never a whole extra job
   });
 });
