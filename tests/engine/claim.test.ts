@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { claimJobs, engineOf, enqueue, enqueueMany, runTick, type Engine } from "cronbound/engine";
+import { claimJobs, engineOf, enqueue, enqueueMany, jobColumns, runTick, type Engine } from "cronbound/engine";
 import { useTestDatabase } from "../helpers/db.ts";
+import { flowRegistry } from "../flow-control/registry.ts";
 import { testRegistry } from "../helpers/registry.ts";
 
 const t = useTestDatabase();
@@ -49,6 +50,20 @@ describe("claim", () => {
     expect(job.lockedUntil?.getTime()).toBe(now.getTime() + 5_000 + 1_000);
     expect(job.attempts).toBe(1);
     expect(job.status).toBe("processing");
+  });
+
+  it("a claimed job is the row as every other read gives it: the same fields and values, nothing of the statement's own", async () => {
+    // The plain claim (its rows also carry the completed ids) and the flow claim (the key).
+    const flow = engineOf(t.queue(flowRegistry));
+    for (const [engine, type, payload] of [[e, "noop", {}], [flow, "per-tenant", { tenant: "a", n: 1 }]] as const) {
+      await t.sql("TRUNCATE jobs");
+      await enqueue(engine, type, payload, { idempotencyKey: `read-${type}` });
+      const [job] = await claimJobs(engine, claimOpts("w", 1));
+      expect(job.type).toBe(type);
+      const [read] = await engine.db.query(`SELECT ${jobColumns().text} FROM ${engine.t.jobs.text} jobs WHERE id = $1::bigint`, [job.id]);
+      expect(job).toStrictEqual(read);
+      expect(Object.keys(job)).toEqual(Object.keys(read));
+    }
   });
 
   it("takes jobs by priority, then runAt, then id, and skips jobs not yet due", async () => {

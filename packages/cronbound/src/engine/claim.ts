@@ -4,7 +4,7 @@ import type { Engine } from "./context.ts";
 import { completeSql, type Attempt } from "./finalize.ts";
 import { claimFlow, flowTypes, type FlowType } from "./flow/claim.ts";
 import { notPaused } from "./pause.ts";
-import { clock, jobColumns, type Job } from "./types.ts";
+import { clock, jobColumns, toJob, type Job } from "./types.ts";
 
 export interface ClaimOptions {
   workerId: string;
@@ -92,7 +92,8 @@ async function plainClaim(e: Engine, o: ClaimOptions, done: (Attempt & { result:
     FROM (SELECT array_agg(id) AS completed FROM completed) x
     LEFT JOIN claimed c ON true`);
   const completed = new Set(rows.find((r) => r.completed !== null)?.completed ?? []);
-  const jobs = rows.filter((r) => r.id !== null).map(({ completed: _, flowDue: __, ...job }) => job as Job);
+  const jobs: Job[] = [];
+  for (const r of rows) if (r.id !== null) jobs.push(toJob(r));
   return { jobs, completed, flowDue: !!rows[0]?.flowDue };
 }
 

@@ -65,6 +65,23 @@ function columnList(a: string): Sql {
 }
 
 /**
+ * A row read with jobColumns plus columns of the statement's own (a claim's `completed`, the
+ * flow claim's key) as a `Job`: one object literal with exactly jobColumns' fields. (A rest
+ * spread, `({ completed, ...job })`, cost 0.8 µs per claimed row; this, 0.02.) A field added to
+ * jobColumns goes here too: tests/engine/claim.test.ts compares a claimed job with the same row
+ * read through jobColumns.
+ */
+export function toJob(r: Job): Job {
+  return {
+    id: r.id, type: r.type, payload: r.payload, status: r.status, priority: r.priority, runAt: r.runAt, attempts: r.attempts,
+    maxAttempts: r.maxAttempts, timeoutMs: r.timeoutMs, lockedAt: r.lockedAt, lockedBy: r.lockedBy, lockedUntil: r.lockedUntil,
+    lastError: r.lastError, errors: r.errors, result: r.result, progress: r.progress, idempotencyKey: r.idempotencyKey,
+    dependsOn: r.dependsOn, blocked: r.blocked, parentId: r.parentId, createdAt: r.createdAt, updatedAt: r.updatedAt,
+    startedAt: r.startedAt, finishedAt: r.finishedAt, traceparent: r.traceparent,
+  };
+}
+
+/**
  * The database's clock, or an injected one. Every timestamp the engine writes comes from here:
  * never from a function instance's clock, which can drift between instances.
  */

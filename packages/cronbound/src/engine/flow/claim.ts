@@ -4,7 +4,7 @@ import { claimAssignments, type ClaimOptions } from "../claim.ts";
 import type { Engine } from "../context.ts";
 import type { Registry } from "../define.ts";
 import { completeSql, type Attempt } from "../finalize.ts";
-import { jobColumns, type Job } from "../types.ts";
+import { jobColumns, toJob, type Job } from "../types.ts";
 import { notPaused } from "../pause.ts";
 import { isLimited } from "./options.ts";
 
@@ -91,7 +91,7 @@ export async function claimFlow(
   return e.db.transaction(async (tx) => {
     const completed = await lockTypes(e, tx, flow, o, done);
     const rows = o.limit > 0 ? await queryRows<Job & { __flowKey: string }>(tx, flowClaimSql(e, o, flow)) : [];
-    return { jobs: rows.map(({ __flowKey: _, ...job }) => job as Job), completed };
+    return { jobs: rows.map(toJob), completed };
   });
 }
 
