@@ -11,6 +11,7 @@ import { spawn } from "node:child_process";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { Executor } from "cronbound";
 import { startApp, TEST_SECRET } from "../helpers/app.ts";
 import { testDatabase, type TestDatabase } from "../helpers/db.ts";
 import { startPgBouncer, type PgBouncer } from "../helpers/pgbouncer.ts";
@@ -27,6 +28,25 @@ beforeAll(async () => {
   bouncer = await startPgBouncer(inject("adminUrl"), { poolSize: 2 });
 });
 afterAll(async () => bouncer?.stop());
+
+/**
+ * A PgBouncer of its own with one server connection, and a pool of two clients through it with
+ * the default executor on it: the second client's Parse of a statement the first one prepared
+ * meets a server connection that already has it (42P05).
+ */
+async function onOneServerConnection(body: (t: TestDatabase, pool: pg.Pool, db: Executor) => Promise<void>): Promise<void> {
+  const single = await startPgBouncer(inject("adminUrl"), { poolSize: 1 });
+  const t: TestDatabase = await testDatabase();
+  const pool = new pg.Pool({ connectionString: withDatabase(single.url, t.name), max: 2 });
+  try {
+    const { pgExecutor } = await import("cronbound/pg");
+    await body(t, pool, pgExecutor(pool));
+  } finally {
+    await pool.end();
+    await t.close();
+    await single.stop();
+  }
+}
 
 describe("through PgBouncer in transaction mode", () => {
   it(`the engine's test files pass unchanged (${POOLED_FILES.length} files)`, async () => {
@@ -85,14 +105,7 @@ describe("through PgBouncer in transaction mode", () => {
   }, 120_000);
 
   it("named statements by default: the pooler's first refusal sends that statement again unnamed, nothing runs twice, and the executor stays unnamed", async () => {
-    // One server connection behind two clients: the second client's Parse of a statement the
-    // first one prepared meets a server connection that already has it (42P05).
-    const single = await startPgBouncer(inject("adminUrl"), { poolSize: 1 });
-    const t: TestDatabase = await testDatabase();
-    const pool = new pg.Pool({ connectionString: withDatabase(single.url, t.name), max: 2 });
-    try {
-      const { pgExecutor } = await import("cronbound/pg");
-      const db = pgExecutor(pool);
+    await onOneServerConnection(async (t, pool, db) => {
       const queue = t.queue(reliabilityRegistry, {}, { pool });
       await t.sql(EXECUTIONS_SQL);
       expect(db.statements).toBe("auto");
@@ -112,20 +125,11 @@ describe("through PgBouncer in transaction mode", () => {
       const report = await queue.runTick({ budgetMs: 30_000, workerId: "auto-named" });
       expect(report.completed).toBe(7);
       expect(await t.sql("SELECT count(*)::int AS runs, count(DISTINCT job_id)::int AS jobs FROM executions")).toEqual([{ runs: 7, jobs: 7 }]);
-    } finally {
-      await pool.end();
-      await t.close();
-      await single.stop();
-    }
+    });
   }, 120_000);
 
   it("a named statement refused inside the engine's own transaction: the block is rolled back and run once more unnamed, its writes landing once", async () => {
-    const single = await startPgBouncer(inject("adminUrl"), { poolSize: 1 });
-    const t: TestDatabase = await testDatabase();
-    const pool = new pg.Pool({ connectionString: withDatabase(single.url, t.name), max: 2 });
-    try {
-      const { pgExecutor } = await import("cronbound/pg");
-      const db = pgExecutor(pool);
+    await onOneServerConnection(async (t, pool, db) => {
       await t.sql("CREATE TABLE public.tx_runs (n int NOT NULL)");
       const insert = "INSERT INTO public.tx_runs (n) VALUES ($1)";
       // The pool's first client prepares the INSERT on the only server connection.
@@ -154,11 +158,7 @@ describe("through PgBouncer in transaction mode", () => {
       runs = 0;
       await expect(db.transaction(async () => (runs++, Promise.reject(Object.assign(new Error("boom"), { code: "26000" }))))).rejects.toThrow("boom");
       expect(runs).toBe(1);
-    } finally {
-      await pool.end();
-      await t.close();
-      await single.stop();
-    }
+    });
   }, 120_000);
 
   it("the routes through the pooler: enqueue (and its idempotency key), get, stats, and two overlapping cron ticks", async () => {
