@@ -173,7 +173,7 @@ type DrainSide = (n: number) => Promise<{ rate: number; cpu: CpuPerJob }>;
 /**
  * The runs of one drain row. First one run of both sides with WARM_JOBS jobs that is not
  * counted: V8 compiles each side's code as it runs it, and the engine's path is larger than
- * the floor's, so without it the first scenario of a bench run measured ours' code cold (30-40
+ * the floor's, so without it the first scenario of a bench run measured ours' code cold (20-40
  * µs more Node CPU per job in its first 10,000 jobs here) and whichever drain came first looked
  * slower. Then `runs` measured runs, ours and the floor back to back.
  */
