@@ -57,7 +57,7 @@ describe("timestamptz through an executor over a pg Pool", () => {
     });
   }
 
-  it("reads timestamps as Dates even where the pool was told to read them as text, as the engine needs; every other type keeps the pool's reader", async () => {
+  it("reads timestamps as Dates even where the pool was told to read them as text, as the engine needs, in the engine's own transactions too; every other type keeps the pool's reader", async () => {
     // The pool's own readers: timestamptz as text, numeric as a number (pg's default: a string).
     const own: pg.CustomTypesConfig = {
       getTypeParser: (oid: number, format?: string) =>
@@ -67,9 +67,10 @@ describe("timestamptz through an executor over a pg Pool", () => {
     const SQL = "SELECT timestamptz '2026-12-01 01:02:03.456+00' AS ts, 1.5::numeric AS n";
     expect((await pool.query(SQL)).rows[0]).toEqual({ ts: "2026-12-01 01:02:03.456+00", n: 1.5 });
     for (const db of [pgExecutor(pool), prismaExecutor({ $queryRawUnsafe: async () => [], $executeRawUnsafe: async () => 0, $transaction: async () => undefined } as never, { pool })]) {
-      const [row] = await db.query<{ ts: Date; n: unknown }>(SQL);
-      expect(row.ts).toEqual(new Date("2026-12-01T01:02:03.456Z"));
-      expect(row.n).toBe(1.5);
+      for (const [row] of [await db.query<{ ts: Date; n: unknown }>(SQL), await db.transaction((tx) => tx.query<{ ts: Date; n: unknown }>(SQL))]) {
+        expect(row.ts).toEqual(new Date("2026-12-01T01:02:03.456Z"));
+        expect(row.n).toBe(1.5);
+      }
     }
   });
 });

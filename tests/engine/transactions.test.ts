@@ -10,7 +10,7 @@ import { useTestDatabase } from "../helpers/db.ts";
 // claim's statement is large, and parsing and planning it again on every batch cost half the
 // drain rate of limited jobs (docs/BENCHMARKS.md). A caller's transaction (`join(tx)`) is left
 // unnamed. What a pooler that keeps no prepared statements does to a named transaction is in
-// tests/reliability/pooler.test.ts.
+// tests/reliability/pooler.test.ts; the engine's readers in its transactions, in timestamps.test.ts.
 
 const t = useTestDatabase();
 const pools: pg.Pool[] = [];
@@ -19,8 +19,8 @@ afterAll(async () => {
 });
 
 /** One connection, so pg_prepared_statements shows what the transaction's session kept. */
-function onePool(config: pg.PoolConfig = {}): pg.Pool {
-  const p = new pg.Pool({ connectionString: t.url, max: 1, ...config });
+function onePool(): pg.Pool {
+  const p = new pg.Pool({ connectionString: t.url, max: 1 });
   pools.push(p);
   return p;
 }
@@ -80,17 +80,5 @@ describe.each(executors)("%s: statements in the engine's own transactions", (_na
       client.release();
     }
     expect(await p.kept(db)).toBe(0);
-  });
-
-  it("read timestamptz as a Date even from a pool that reads it as text", async () => {
-    const textTimestamps: pg.CustomTypesConfig = {
-      getTypeParser: ((oid: number, format?: string) =>
-        oid === 1184 ? (v: string) => v : pg.types.getTypeParser(oid, format as "text")) as pg.CustomTypesConfig["getTypeParser"],
-    };
-    const pool = onePool({ types: textTimestamps });
-    expect((await pool.query("SELECT timestamptz '2026-12-01 04:00:00+00' AS at")).rows[0].at).toBe("2026-12-01 04:00:00+00");
-    const db = make(pool);
-    const [row] = await db.transaction((tx) => tx.query<{ at: unknown }>("SELECT timestamptz '2026-12-01 04:00:00+00' AS at"));
-    expect(row.at).toEqual(new Date("2026-12-01T04:00:00Z"));
   });
 });

@@ -1,6 +1,6 @@
 // cronbound/pg: the engine over a `pg` Pool. The fast path: each statement is one pool.query.
 import { isPgQueryable, pgListen, pgQueryExecutor, type Executor, type NamedStatements, type PgPoolLike, type PgQueryable } from "./db.ts";
-import { engineTypes } from "./timestamps.ts";
+import { engineTypes, type PgTypes } from "./timestamps.ts";
 
 export type { Executor, NamedStatements, PgPoolLike } from "./db.ts";
 
@@ -33,14 +33,14 @@ export function pgExecutor(pool: PgPoolLike, options: PgExecutorOptions = {}): E
   const types = engineTypes(pool);
   // A client inside a transaction: the engine's own (named as the pool's executor is, the
   // engine's readers), or the caller's (`tx`: unnamed, the client's own readers).
-  const onClient = (client: PgQueryable, named = false, own = false): Executor =>
+  const onClient = (client: PgQueryable, named = false, readers?: PgTypes): Executor =>
     pgQueryExecutor(client, {
       kind: "pg",
       // Already inside a transaction: run the block in it.
-      transaction: (fn) => fn(onClient(client, named, own)),
+      transaction: (fn) => fn(onClient(client, named, readers)),
       join: joinPg,
       named,
-      ...(own ? { types } : {}),
+      ...(readers ? { types: readers } : {}),
     });
   const joinPg = (tx: unknown): Executor => {
     if (!isPgQueryable(tx)) throw new TypeError("tx: expected a pg client inside a transaction (const c = await pool.connect(); await c.query('BEGIN'))");
@@ -48,7 +48,7 @@ export function pgExecutor(pool: PgPoolLike, options: PgExecutorOptions = {}): E
   };
   return pgQueryExecutor(pool, {
     kind: "pg",
-    onClient: (client, named) => onClient(client, named, true),
+    onClient: (client, named) => onClient(client, named, types),
     join: joinPg,
     listen: pgListen(pool),
     named: options.namedStatements ?? "auto",
